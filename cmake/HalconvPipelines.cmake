@@ -1,0 +1,70 @@
+# One call adds an operator's CPU, CUDA and OpenCL pipelines.
+#
+# Every pipeline is built with `no_runtime` and points at the single shared
+# runtime `halconv.runtime`, whose target is the union of all their features
+# (host + cuda + opencl), so one library holds all variants without duplicate
+# runtimes.
+
+# CPU: most specific first; the last one is the unconditional fallback. The
+# public API refuses CPUs without AVX2/FMA with a clear error before dispatch.
+set(HALCONV_CPU_TARGETS
+    "x86-64-linux-avx-avx2-avx512-avx512_skylake-f16c-fma-sse41"
+    "x86-64-linux-avx-avx2-f16c-fma-sse41"
+    CACHE STRING "Halide targets of the CPU pipelines (most specific first)")
+# Hopper is not named by Halide 14: compile PTX for sm_80, the driver JITs it.
+set(HALCONV_CUDA_TARGET "x86-64-linux-avx-avx2-f16c-fma-sse41-cuda-cuda_capability_80"
+    CACHE STRING "Halide target of the CUDA pipelines")
+set(HALCONV_OPENCL_TARGET "x86-64-linux-avx-avx2-f16c-fma-sse41-opencl"
+    CACHE STRING "Halide target of the OpenCL pipelines")
+
+set(HALCONV_PIPELINE_OBJECTS "" CACHE INTERNAL "")
+set(HALCONV_PIPELINE_LIBS "" CACHE INTERNAL "")
+set(HALCONV_PIPELINE_HEADER_DIR "${CMAKE_CURRENT_BINARY_DIR}" CACHE INTERNAL "")
+
+function(_halconv_collect_objects LIB)
+    get_target_property(srcs ${LIB} SOURCES)
+    foreach (s IN LISTS srcs)
+        set(abs "${CMAKE_CURRENT_BINARY_DIR}/${s}")
+        set_source_files_properties("${abs}" PROPERTIES GENERATED TRUE EXTERNAL_OBJECT TRUE)
+        set(HALCONV_PIPELINE_OBJECTS "${HALCONV_PIPELINE_OBJECTS};${abs}" CACHE INTERNAL "")
+    endforeach ()
+    set(HALCONV_PIPELINE_LIBS "${HALCONV_PIPELINE_LIBS};${LIB}" CACHE INTERNAL "")
+endfunction()
+
+function(halconv_add_runtime)
+    # Halide 14 has no public add_halide_runtime; its internal helper makes the
+    # runtime object, and each add_halide_library(... USE_RUNTIME) adds its
+    # target to the runtime's list.
+    # The helper reads the enclosing ${TARGET}: the runtime is "halconv.runtime".
+    set(TARGET halconv)
+    _Halide_add_halide_runtime(halconv.runtime FROM halconv_generators
+                               TARGETS ${HALCONV_CUDA_TARGET} ${HALCONV_OPENCL_TARGET})
+    _halconv_collect_objects(halconv.runtime)
+endfunction()
+
+# halconv_add_pipeline(NAME [GENERATOR gen] [PARAMS k=v ...])
+#   -> static pipeline libraries NAME_cpu, NAME_cuda, NAME_opencl with C
+#      functions halconv_NAME_cpu / _cuda / _opencl and headers NAME_*.h.
+function(halconv_add_pipeline NAME)
+    cmake_parse_arguments(ARG "" "GENERATOR" "PARAMS" ${ARGN})
+    if (NOT ARG_GENERATOR)
+        set(ARG_GENERATOR ${NAME})
+    endif ()
+    foreach (variant IN ITEMS cpu cuda opencl)
+        if (variant STREQUAL "cpu")
+            set(targets ${HALCONV_CPU_TARGETS})
+        elseif (variant STREQUAL "cuda")
+            set(targets ${HALCONV_CUDA_TARGET})
+        else ()
+            set(targets ${HALCONV_OPENCL_TARGET})
+        endif ()
+        add_halide_library(${NAME}_${variant}
+            FROM halconv_generators
+            GENERATOR ${ARG_GENERATOR}
+            FUNCTION_NAME halconv_${NAME}_${variant}
+            TARGETS ${targets}
+            USE_RUNTIME halconv.runtime
+            PARAMS ${ARG_PARAMS})
+        _halconv_collect_objects(${NAME}_${variant})
+    endforeach ()
+endfunction()

@@ -1,0 +1,166 @@
+// halconv public API: Halide-scheduled CNN and image-processing kernels.
+//
+// Conventions (PyTorch's, so that users can switch without surprises):
+//   * tensors are dense, row-major (C-contiguous) float32 in NCHW order;
+//   * argument names and output-shape rules follow torch.nn.functional;
+//   * every call works on caller-owned memory: inputs are read in place and
+//     the output tensor, allocated by the caller with the shape returned by the
+//     matching *_output_shape() function, is written in place.
+//
+// Every function throws halconv::Error on bad input (the message names the
+// argument and what was expected) and never writes a partial result.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace halconv {
+
+// ---------------------------------------------------------------------------
+// Errors
+// ---------------------------------------------------------------------------
+enum class ErrorCode {
+    InvalidArgument,    // a shape, size or parameter is not acceptable
+    DeviceUnavailable,  // the requested device (driver, ICD, GPU) is not there
+    Unsupported,        // valid input the library does not handle (e.g. CPU without AVX2)
+    Internal,           // the Halide pipeline reported an error
+};
+
+class Error : public std::runtime_error {
+public:
+    Error(ErrorCode code, const std::string &message)
+        : std::runtime_error(message), code_(code) {}
+    ErrorCode code() const noexcept { return code_; }
+
+private:
+    ErrorCode code_;
+};
+
+// ---------------------------------------------------------------------------
+// Tensors: non-owning views of caller memory
+// ---------------------------------------------------------------------------
+using Shape = std::vector<int64_t>;  // outermost dimension first, like torch.Size
+
+template<typename T>
+struct TensorView {
+    T *data = nullptr;
+    Shape shape;
+
+    TensorView() = default;
+    TensorView(T *d, Shape s) : data(d), shape(std::move(s)) {}
+    // A view of a std::vector (or anything with data()) and a shape.
+    template<typename Container, typename = decltype(std::declval<Container &>().data())>
+    TensorView(Container &c, Shape s) : data(c.data()), shape(std::move(s)) {}
+    // Read-only views accept writable ones.
+    template<typename U, typename = std::enable_if_t<std::is_same_v<const U, T> && !std::is_same_v<U, T>>>
+    TensorView(const TensorView<U> &other) : data(other.data), shape(other.shape) {}
+
+    int64_t numel() const {
+        int64_t n = 1;
+        for (int64_t d : shape) n *= d;
+        return n;
+    }
+    bool empty() const { return data == nullptr && shape.empty(); }
+};
+
+using Tensor = TensorView<float>;
+using ConstTensor = TensorView<const float>;
+
+// ---------------------------------------------------------------------------
+// Devices
+// ---------------------------------------------------------------------------
+enum class Device { CPU, CUDA, OpenCL };
+
+const char *device_name(Device d);
+// Parses "cpu", "cuda" or "opencl"; throws Error(InvalidArgument) otherwise.
+Device parse_device(const std::string &name);
+
+// True when calls on `device` can run here. When false and `why` is given, it
+// receives the reason (no driver, no ICD, no GPU, CPU lacks AVX2...). Never
+// aborts, even where Halide's own runtime would (missing libcuda/libOpenCL).
+bool device_available(Device device, std::string *why = nullptr);
+
+// Threads used by CPU pipelines (0 = one per core, the default).
+void set_num_threads(int threads);
+
+// Library version, e.g. "0.1.0".
+const char *version();
+
+// ---------------------------------------------------------------------------
+// conv2d: 2-D multi-channel cross-correlation (torch.nn.functional.conv2d)
+//   input  [N, C, H, W]
+//   weight [K, C/groups, R, S]
+//   bias   [K] or empty
+//   output [N, K, OH, OW],  OH = (H + 2*pad_h - dil_h*(R-1) - 1) / stride_h + 1
+// flip_kernel = true computes true convolution (kernel rotated by 180 degrees).
+// ---------------------------------------------------------------------------
+struct Conv2dOptions {
+    std::array<int, 2> stride{1, 1};    // (h, w)
+    std::array<int, 2> padding{0, 0};   // (h, w), zeros
+    std::array<int, 2> dilation{1, 1};  // (h, w)
+    int groups = 1;
+    bool flip_kernel = false;
+    Device device = Device::CPU;
+};
+
+Shape conv2d_output_shape(const Shape &input, const Shape &weight, const Conv2dOptions &options);
+
+void conv2d(ConstTensor input, ConstTensor weight, ConstTensor bias, Tensor output,
+            const Conv2dOptions &options = {});
+
+// Convenience overload that allocates and returns the output.
+std::vector<float> conv2d(ConstTensor input, ConstTensor weight, ConstTensor bias,
+                          const Conv2dOptions &options, Shape *output_shape);
+
+// Weights repacked once into the layout the pipelines read ([R, S, C/groups,
+// K], output channels innermost; flipped when options.flip_kernel), for
+// callers that run a layer many times: the plain call repacks on every call.
+struct PackedWeights {
+    Shape shape;                   // the PyTorch weight shape it was packed from
+    bool flipped = false;          // packed for true convolution
+    bool transposed_conv = false;  // packed for conv_transpose2d
+    std::vector<float> data;
+};
+
+PackedWeights conv2d_pack_weights(ConstTensor weight, const Conv2dOptions &options = {});
+void conv2d(ConstTensor input, const PackedWeights &weight, ConstTensor bias, Tensor output,
+            const Conv2dOptions &options = {});
+
+// ---------------------------------------------------------------------------
+// conv_transpose2d (torch.nn.functional.conv_transpose2d): the gradient of
+// conv2d with respect to its input.
+//   input  [N, C, H, W]
+//   weight [C, K/groups, R, S]
+//   bias   [K] or empty
+//   output [N, K, OH, OW],
+//   OH = (H-1)*stride_h - 2*pad_h + dil_h*(R-1) + output_padding_h + 1
+// output_padding must be smaller than stride or dilation (PyTorch's rule).
+// ---------------------------------------------------------------------------
+struct ConvTranspose2dOptions {
+    std::array<int, 2> stride{1, 1};
+    std::array<int, 2> padding{0, 0};
+    std::array<int, 2> output_padding{0, 0};
+    std::array<int, 2> dilation{1, 1};
+    int groups = 1;
+    Device device = Device::CPU;
+};
+
+Shape conv_transpose2d_output_shape(const Shape &input, const Shape &weight,
+                                   const ConvTranspose2dOptions &options);
+
+void conv_transpose2d(ConstTensor input, ConstTensor weight, ConstTensor bias, Tensor output,
+                      const ConvTranspose2dOptions &options = {});
+
+std::vector<float> conv_transpose2d(ConstTensor input, ConstTensor weight, ConstTensor bias,
+                                    const ConvTranspose2dOptions &options, Shape *output_shape);
+
+PackedWeights conv_transpose2d_pack_weights(ConstTensor weight);
+void conv_transpose2d(ConstTensor input, const PackedWeights &weight, ConstTensor bias, Tensor output,
+                      const ConvTranspose2dOptions &options = {});
+
+}  // namespace halconv

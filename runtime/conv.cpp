@@ -1,0 +1,290 @@
+// Public API of the convolution family: argument checks (PyTorch's rules),
+// device choice and dispatch to the AOT pipelines.
+#include <numeric>
+
+#include "conv2d_cpu.h"
+#include "conv2d_cuda.h"
+#include "conv2d_opencl.h"
+#include "conv_transpose2d_cpu.h"
+#include "conv_transpose2d_cuda.h"
+#include "conv_transpose2d_opencl.h"
+#include "internal.h"
+
+namespace halconv {
+namespace {
+
+using detail::fail;
+using detail::shape_to_string;
+
+template<typename Fn>
+Fn pick(Device device, Fn cpu, Fn cuda, Fn opencl) {
+    switch (device) {
+    case Device::CUDA: return cuda;
+    case Device::OpenCL: return opencl;
+    default: return cpu;
+    }
+}
+
+// Checks shared by both operators: ranks, sizes, strides, groups.
+void check_common(const char *fn, const Shape &input, const Shape &weight, const std::array<int, 2> &stride,
+                  const std::array<int, 2> &padding, const std::array<int, 2> &dilation, int groups) {
+    detail::check_tensor(fn, "input", input, reinterpret_cast<const void *>(1), 4);
+    detail::check_tensor(fn, "weight", weight, reinterpret_cast<const void *>(1), 4);
+    detail::check_positive_pair(fn, "stride", stride);
+    detail::check_non_negative_pair(fn, "padding", padding);
+    detail::check_positive_pair(fn, "dilation", dilation);
+    if (groups <= 0) fail(ErrorCode::InvalidArgument, std::string(fn) + ": groups must be positive, got " + std::to_string(groups));
+}
+
+int64_t conv_out_size(int64_t in, int pad, int dil, int64_t kernel, int stride) {
+    int64_t span = in + 2 * (int64_t)pad - (int64_t)dil * (kernel - 1) - 1;
+    return span < 0 ? 0 : span / stride + 1;
+}
+
+}  // namespace
+
+Shape conv2d_output_shape(const Shape &input, const Shape &weight, const Conv2dOptions &o) {
+    const char *fn = "conv2d";
+    check_common(fn, input, weight, o.stride, o.padding, o.dilation, o.groups);
+    const int64_t N = input[0], C = input[1], H = input[2], W = input[3];
+    const int64_t K = weight[0], Cg = weight[1], R = weight[2], S = weight[3];
+    if (C % o.groups != 0) {
+        fail(ErrorCode::InvalidArgument, std::string(fn) + ": input channels (" + std::to_string(C) +
+                                             ") must be divisible by groups (" + std::to_string(o.groups) + ")");
+    }
+    if (K % o.groups != 0) {
+        fail(ErrorCode::InvalidArgument, std::string(fn) + ": weight's output channels (" + std::to_string(K) +
+                                             ") must be divisible by groups (" + std::to_string(o.groups) + ")");
+    }
+    if (Cg != C / o.groups) {
+        fail(ErrorCode::InvalidArgument,
+             std::string(fn) + ": weight must have shape [K, C/groups, R, S] with C/groups = " +
+                 std::to_string(C / o.groups) + ", got " + shape_to_string(weight));
+    }
+    const int64_t OH = conv_out_size(H, o.padding[0], o.dilation[0], R, o.stride[0]);
+    const int64_t OW = conv_out_size(W, o.padding[1], o.dilation[1], S, o.stride[1]);
+    if (OH <= 0 || OW <= 0) {
+        fail(ErrorCode::InvalidArgument,
+             std::string(fn) + ": the padded input " + shape_to_string({H + 2 * o.padding[0], W + 2 * o.padding[1]}) +
+                 " is smaller than the dilated kernel " +
+                 shape_to_string({(R - 1) * o.dilation[0] + 1, (S - 1) * o.dilation[1] + 1}) + " (input " +
+                 shape_to_string(input) + ")");
+    }
+    return {N, K, OH, OW};
+}
+
+namespace {
+
+// PyTorch [O, I, R, S] -> [R, S, I, O] (output channels innermost), rotated
+// by 180 degrees when `flip` (true convolution).
+void pack_oihw_to_hwio(const float *w, const Shape &shape, bool flip, float *packed) {
+    const int64_t O = shape[0], I = shape[1], R = shape[2], S = shape[3];
+    for (int64_t o = 0; o < O; o++) {
+        for (int64_t i = 0; i < I; i++) {
+            const float *src = w + (o * I + i) * R * S;
+            for (int64_t r = 0; r < R; r++) {
+                for (int64_t s = 0; s < S; s++) {
+                    int64_t pr = flip ? R - 1 - r : r, ps = flip ? S - 1 - s : s;
+                    packed[((pr * S + ps) * I + i) * O + o] = src[r * S + s];
+                }
+            }
+        }
+    }
+}
+
+// Per-thread scratch for the plain calls' repacking: grows, never shrinks,
+// so repeated calls touch no fresh pages.
+float *packing_scratch(int64_t size) {
+    thread_local std::vector<float> scratch;
+    if ((int64_t)scratch.size() < size) scratch.resize(size);
+    return scratch.data();
+}
+
+void check_packed(const char *fn, const PackedWeights &w, bool transposed) {
+    if (w.transposed_conv != transposed || w.data.size() != (size_t)Tensor(nullptr, w.shape).numel() ||
+        w.shape.size() != 4) {
+        fail(ErrorCode::InvalidArgument, std::string(fn) + ": weight was not packed by " + fn +
+                                             "_pack_weights (shape " + shape_to_string(w.shape) + ")");
+    }
+}
+
+// Runs the conv2d pipeline on HWIO weights; `weight_shape` is PyTorch's.
+void run_conv2d(ConstTensor input, const float *hwio, const Shape &weight_shape, ConstTensor bias, Tensor output,
+                const Conv2dOptions &o) {
+    const char *fn = "conv2d";
+    detail::check_tensor(fn, "input", input.shape, input.data, 4);
+    Shape expected = conv2d_output_shape(input.shape, weight_shape, o);
+    const int64_t K = weight_shape[0];
+    if (detail::check_optional_tensor(fn, "bias", bias.shape, bias.data, 1) && bias.shape[0] != K) {
+        fail(ErrorCode::InvalidArgument, std::string(fn) + ": bias must have shape [" + std::to_string(K) +
+                                             "] (one per output channel), got " + shape_to_string(bias.shape));
+    }
+    detail::check_tensor(fn, "output", output.shape, output.data, 4);
+    detail::check_output_shape(fn, output.shape, expected);
+    detail::require_device(fn, o.device);
+
+    auto in = detail::wrap(input.data, input.shape);
+    auto w = detail::wrap(hwio, {weight_shape[2], weight_shape[3], weight_shape[1], weight_shape[0]});
+    auto b = detail::wrap(bias.data ? bias.data : detail::zero_bias(K), Shape{K});
+    auto out = detail::wrap(output.data, output.shape);
+    auto run = pick(o.device, halconv_conv2d_cpu, halconv_conv2d_cuda, halconv_conv2d_opencl);
+    detail::PipelineCall call(fn, o.device);
+    // Halide's x is PyTorch's last dimension (w), y is h.
+    int status = run(call.input(in), call.input(w), call.input(b), o.stride[1], o.stride[0], o.padding[1],
+                     o.padding[0], o.dilation[1], o.dilation[0], o.groups, call.output(out));
+    call.finish(status);
+}
+
+}  // namespace
+
+PackedWeights conv2d_pack_weights(ConstTensor weight, const Conv2dOptions &o) {
+    detail::check_tensor("conv2d_pack_weights", "weight", weight.shape, weight.data, 4);
+    PackedWeights p;
+    p.shape = weight.shape;
+    p.flipped = o.flip_kernel;
+    p.data.resize(weight.numel());
+    pack_oihw_to_hwio(weight.data, weight.shape, o.flip_kernel, p.data.data());
+    return p;
+}
+
+void conv2d(ConstTensor input, const PackedWeights &weight, ConstTensor bias, Tensor output,
+            const Conv2dOptions &o) {
+    check_packed("conv2d", weight, false);
+    if (weight.flipped != o.flip_kernel) {
+        fail(ErrorCode::InvalidArgument,
+             "conv2d: weight was packed with flip_kernel = " + std::string(weight.flipped ? "true" : "false") +
+                 " but options.flip_kernel = " + (o.flip_kernel ? "true" : "false"));
+    }
+    run_conv2d(input, weight.data.data(), weight.shape, bias, output, o);
+}
+
+void conv2d(ConstTensor input, ConstTensor weight, ConstTensor bias, Tensor output, const Conv2dOptions &o) {
+    detail::check_tensor("conv2d", "weight", weight.shape, weight.data, 4);
+    conv2d_output_shape(input.shape, weight.shape, o);  // all shape errors before any work
+    float *hwio = packing_scratch(weight.numel());
+    pack_oihw_to_hwio(weight.data, weight.shape, o.flip_kernel, hwio);
+    run_conv2d(input, hwio, weight.shape, bias, output, o);
+}
+
+std::vector<float> conv2d(ConstTensor input, ConstTensor weight, ConstTensor bias, const Conv2dOptions &o,
+                          Shape *output_shape) {
+    Shape shape = conv2d_output_shape(input.shape, weight.shape, o);
+    std::vector<float> result(Tensor(nullptr, shape).numel());
+    conv2d(input, weight, bias, Tensor(result.data(), shape), o);
+    if (output_shape) *output_shape = shape;
+    return result;
+}
+
+Shape conv_transpose2d_output_shape(const Shape &input, const Shape &weight, const ConvTranspose2dOptions &o) {
+    const char *fn = "conv_transpose2d";
+    check_common(fn, input, weight, o.stride, o.padding, o.dilation, o.groups);
+    detail::check_non_negative_pair(fn, "output_padding", o.output_padding);
+    for (int i = 0; i < 2; i++) {
+        if (o.output_padding[i] >= o.stride[i] && o.output_padding[i] >= o.dilation[i]) {
+            fail(ErrorCode::InvalidArgument,
+                 std::string(fn) + ": output_padding must be smaller than either stride or dilation, got "
+                                   "output_padding " + detail::pair_to_string(o.output_padding) + ", stride " +
+                     detail::pair_to_string(o.stride) + ", dilation " + detail::pair_to_string(o.dilation));
+        }
+    }
+    const int64_t N = input[0], C = input[1], H = input[2], W = input[3];
+    const int64_t Cw = weight[0], Kg = weight[1], R = weight[2], S = weight[3];
+    if (C % o.groups != 0) {
+        fail(ErrorCode::InvalidArgument, std::string(fn) + ": input channels (" + std::to_string(C) +
+                                             ") must be divisible by groups (" + std::to_string(o.groups) + ")");
+    }
+    if (Cw != C) {
+        fail(ErrorCode::InvalidArgument,
+             std::string(fn) + ": weight must have shape [C, K/groups, R, S] with C = " + std::to_string(C) +
+                 " input channels, got " + shape_to_string(weight));
+    }
+    const int64_t OH = (H - 1) * o.stride[0] - 2 * (int64_t)o.padding[0] + (int64_t)o.dilation[0] * (R - 1) +
+                       o.output_padding[0] + 1;
+    const int64_t OW = (W - 1) * o.stride[1] - 2 * (int64_t)o.padding[1] + (int64_t)o.dilation[1] * (S - 1) +
+                       o.output_padding[1] + 1;
+    if (OH <= 0 || OW <= 0) {
+        fail(ErrorCode::InvalidArgument, std::string(fn) + ": padding " + detail::pair_to_string(o.padding) +
+                                             " leaves an empty output " + shape_to_string({OH, OW}) +
+                                             " for input " + shape_to_string(input));
+    }
+    return {N, Kg * o.groups, OH, OW};
+}
+
+namespace {
+
+void run_conv_transpose2d(ConstTensor input, const float *hwio, const Shape &weight_shape, ConstTensor bias,
+                          Tensor output, const ConvTranspose2dOptions &o) {
+    const char *fn = "conv_transpose2d";
+    detail::check_tensor(fn, "input", input.shape, input.data, 4);
+    Shape expected = conv_transpose2d_output_shape(input.shape, weight_shape, o);
+    const int64_t K = expected[1];
+    if (detail::check_optional_tensor(fn, "bias", bias.shape, bias.data, 1) && bias.shape[0] != K) {
+        fail(ErrorCode::InvalidArgument, std::string(fn) + ": bias must have shape [" + std::to_string(K) +
+                                             "] (one per output channel), got " + shape_to_string(bias.shape));
+    }
+    detail::check_tensor(fn, "output", output.shape, output.data, 4);
+    detail::check_output_shape(fn, output.shape, expected);
+    detail::require_device(fn, o.device);
+
+    auto in = detail::wrap(input.data, input.shape);
+    auto w = detail::wrap(hwio, {weight_shape[2], weight_shape[3], weight_shape[0], weight_shape[1]});
+    auto b = detail::wrap(bias.data ? bias.data : detail::zero_bias(K), Shape{K});
+    auto out = detail::wrap(output.data, output.shape);
+    auto run = pick(o.device, halconv_conv_transpose2d_cpu, halconv_conv_transpose2d_cuda,
+                    halconv_conv_transpose2d_opencl);
+    const int step_y = o.stride[0] / std::gcd(o.stride[0], o.dilation[0]);
+    const int step_x = o.stride[1] / std::gcd(o.stride[1], o.dilation[1]);
+    detail::PipelineCall call(fn, o.device);
+    int status = run(call.input(in), call.input(w), call.input(b), o.stride[1], o.stride[0], o.padding[1],
+                     o.padding[0], o.dilation[1], o.dilation[0], o.groups, step_x, step_y, call.output(out));
+    call.finish(status);
+}
+
+// PyTorch's convT weight [C, K/groups, R, S] -> [R, S, C, K/groups].
+void pack_iohw_to_hwio(const float *w, const Shape &shape, float *packed) {
+    const int64_t C = shape[0], Kg = shape[1], R = shape[2], S = shape[3];
+    for (int64_t c = 0; c < C; c++) {
+        for (int64_t k = 0; k < Kg; k++) {
+            const float *src = w + (c * Kg + k) * R * S;
+            for (int64_t rs = 0; rs < R * S; rs++) packed[(rs * C + c) * Kg + k] = src[rs];
+        }
+    }
+}
+
+}  // namespace
+
+PackedWeights conv_transpose2d_pack_weights(ConstTensor weight) {
+    detail::check_tensor("conv_transpose2d_pack_weights", "weight", weight.shape, weight.data, 4);
+    PackedWeights p;
+    p.shape = weight.shape;
+    p.transposed_conv = true;
+    p.data.resize(weight.numel());
+    pack_iohw_to_hwio(weight.data, weight.shape, p.data.data());
+    return p;
+}
+
+void conv_transpose2d(ConstTensor input, const PackedWeights &weight, ConstTensor bias, Tensor output,
+                      const ConvTranspose2dOptions &o) {
+    check_packed("conv_transpose2d", weight, true);
+    run_conv_transpose2d(input, weight.data.data(), weight.shape, bias, output, o);
+}
+
+void conv_transpose2d(ConstTensor input, ConstTensor weight, ConstTensor bias, Tensor output,
+                      const ConvTranspose2dOptions &o) {
+    detail::check_tensor("conv_transpose2d", "weight", weight.shape, weight.data, 4);
+    conv_transpose2d_output_shape(input.shape, weight.shape, o);
+    float *hwio = packing_scratch(weight.numel());
+    pack_iohw_to_hwio(weight.data, weight.shape, hwio);
+    run_conv_transpose2d(input, hwio, weight.shape, bias, output, o);
+}
+
+std::vector<float> conv_transpose2d(ConstTensor input, ConstTensor weight, ConstTensor bias,
+                                    const ConvTranspose2dOptions &o, Shape *output_shape) {
+    Shape shape = conv_transpose2d_output_shape(input.shape, weight.shape, o);
+    std::vector<float> result(Tensor(nullptr, shape).numel());
+    conv_transpose2d(input, weight, bias, Tensor(result.data(), shape), o);
+    if (output_shape) *output_shape = shape;
+    return result;
+}
+
+}  // namespace halconv

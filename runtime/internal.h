@@ -1,0 +1,76 @@
+// Shared machinery of the public API: argument checks, device checks,
+// Halide buffer wrapping and error mapping. Every operator's API file uses it.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "HalideBuffer.h"
+#include "HalideRuntime.h"
+#include "halconv/halconv.h"
+
+namespace halconv::detail {
+
+[[noreturn]] void fail(ErrorCode code, const std::string &message);
+
+std::string shape_to_string(const Shape &shape);
+template<typename T>
+std::string pair_to_string(const std::array<T, 2> &p) {
+    return "(" + std::to_string(p[0]) + ", " + std::to_string(p[1]) + ")";
+}
+
+// Validates one tensor argument: rank, positive dims, non-null data and an
+// element count that 32-bit indexing can address. `fn` prefixes the message.
+void check_tensor(const char *fn, const char *arg, const Shape &shape, const void *data, size_t rank);
+// Same for an optional tensor: empty is accepted.
+bool check_optional_tensor(const char *fn, const char *arg, const Shape &shape, const void *data,
+                           size_t rank);
+void check_output_shape(const char *fn, const Shape &got, const Shape &expected);
+void check_positive_pair(const char *fn, const char *arg, const std::array<int, 2> &v);
+void check_non_negative_pair(const char *fn, const char *arg, const std::array<int, 2> &v);
+
+// Throws DeviceUnavailable unless `device` can run here (also rejects CPUs
+// without AVX2/FMA, the library's minimum).
+void require_device(const char *fn, Device device);
+
+// A Halide view of a PyTorch-contiguous tensor: dimensions reversed (W, H, C, N).
+template<typename T>
+Halide::Runtime::Buffer<T> wrap(T *data, const Shape &shape) {
+    std::vector<int> extents(shape.rbegin(), shape.rend());
+    return Halide::Runtime::Buffer<T>(data, extents);
+}
+
+// Runs an AOT pipeline call on `device`: marks inputs host-dirty for GPUs,
+// copies the output back, frees device memory, and turns a non-zero Halide
+// status into halconv::Error with Halide's message.
+class PipelineCall {
+public:
+    PipelineCall(const char *fn, Device device) : fn_(fn), device_(device) {}
+    template<typename T>
+    halide_buffer_t *input(Halide::Runtime::Buffer<T> &b) {
+        if (device_ != Device::CPU) b.set_host_dirty();
+        buffers_.push_back(b.raw_buffer());
+        return b.raw_buffer();
+    }
+    halide_buffer_t *output(Halide::Runtime::Buffer<float> &b) {
+        output_ = b.raw_buffer();
+        buffers_.push_back(output_);
+        return output_;
+    }
+    // `status` is the pipeline's return value.
+    void finish(int status);
+
+private:
+    const char *fn_;
+    Device device_;
+    halide_buffer_t *output_ = nullptr;
+    std::vector<halide_buffer_t *> buffers_;
+};
+
+// Clears the message captured from Halide's runtime for this thread.
+void clear_halide_error();
+
+// A zero bias of at least `size` elements, for calls without one.
+const float *zero_bias(int64_t size);
+
+}  // namespace halconv::detail
