@@ -22,6 +22,8 @@
 // strip stays in L2 while every k block sweeps it.
 #pragma once
 
+#include <functional>
+
 #include "generators/conv.h"
 
 namespace halconv {
@@ -35,6 +37,9 @@ struct ConvCpuSchedule {
     // Below this many input channels per group the kernel-column loop is the
     // innermost reduction loop instead (the RGB stem: C = 3, 7x7 taps).
     GeneratorParam<int> few_channels{"cpu_few_channels", 8};
+    // Input channels per reduction chunk: the chunk's input rows and weights
+    // for one kernel tap stay in L1 while every tap sweeps them.
+    GeneratorParam<int> channel_chunk{"cpu_channel_chunk", 32};
     // Depthwise: dw_x_vectors x dw_rows accumulators, one channel at a time.
     GeneratorParam<int> dw_x_vectors{"cpu_dw_x_vectors", 2};
     GeneratorParam<int> dw_rows{"cpu_dw_rows", 4};
@@ -96,28 +101,48 @@ struct ConvCpuSchedule {
         // --- the accumulator tile, in registers ------------------------------
         conv.compute_at(out, xo).vectorize(x, vec, TailStrategy::RoundUp).unroll(x).unroll(y).unroll(k);
         Stage acc = conv.update();
+        // Each case gets copies for constant strides 1 and 2: dense vector
+        // loads (stride 1) or two loads and a shuffle (stride 2) instead of
+        // gathers. `body` schedules one copy.
+        auto with_strides = [&](Stage s, const std::function<void(Stage)> &body) {
+            body(s.specialize(a.stride_x == 1));
+            body(s.specialize(a.stride_x == 2));
+            body(s);
+        };
+        RVar c_outer("c_outer"), c_inner("c_inner");
+        // Depthwise: one channel, taps innermost (unrolled for 3x3).
         Stage dw = acc.specialize(depthwise && dw_fits);
-        dw.reorder(x, y, k, red.x, red.y, red.z).vectorize(x, vec).unroll(x).unroll(y);
-        dw.specialize(kernel_3x3).unroll(red.x).unroll(red.y);
+        with_strides(dw.specialize(kernel_3x3), [&](Stage s) {
+            s.reorder(x, y, k, red.x, red.y, red.z).vectorize(x, vec).unroll(x).unroll(y).unroll(red.x).unroll(red.y);
+        });
+        with_strides(dw, [&](Stage s) {
+            s.reorder(x, y, k, red.x, red.y, red.z).vectorize(x, vec).unroll(x).unroll(y);
+        });
         Stage dense = acc.specialize(dense_fits);
-        dense.specialize(a.group_in_channels < few_channels)
-            .reorder(x, y, k, red.x, red.z, red.y)
-            .vectorize(x, vec)
-            .unroll(x)
-            .unroll(y)
-            .unroll(k);
-        dense.reorder(x, y, k, red.z, red.x, red.y).vectorize(x, vec).unroll(x).unroll(y).unroll(k);
-        acc.reorder(x, y, k, red.x, red.y, red.z).vectorize(x, vec, TailStrategy::RoundUp);
-        // Constant strides turn the input loads into dense vector loads
-        // (stride 1) or two loads and a shuffle (stride 2) instead of gathers.
-        // Each copy inherits the schedule given above.
-        for (Stage *s : {&dw, &dense, &acc}) {
-            s->specialize(a.stride_x == 1);
-            s->specialize(a.stride_x == 2);
-        }
+        // Few input channels (the RGB stem): the kernel column innermost.
+        with_strides(dense.specialize(a.group_in_channels < few_channels), [&](Stage s) {
+            s.reorder(x, y, k, red.x, red.z, red.y).vectorize(x, vec).unroll(x).unroll(y).unroll(k);
+        });
+        // Many channels: chunks of channel_chunk innermost, then the taps.
+        with_strides(
+            dense.specialize(a.group_in_channels >= 2 * channel_chunk && a.group_in_channels % channel_chunk == 0),
+            [&](Stage s) {
+                s.split(red.z, c_outer, c_inner, channel_chunk)
+                    .reorder(x, y, k, c_inner, red.x, red.y, c_outer)
+                    .vectorize(x, vec)
+                    .unroll(x)
+                    .unroll(y)
+                    .unroll(k);
+            });
+        with_strides(dense, [&](Stage s) {
+            s.reorder(x, y, k, red.z, red.x, red.y).vectorize(x, vec).unroll(x).unroll(y).unroll(k);
+        });
+        with_strides(acc, [&](Stage s) {
+            s.reorder(x, y, k, red.x, red.y, red.z).vectorize(x, vec, TailStrategy::RoundUp);
+        });
 
         // --- zero-padded input strip, shared by every channel block ---------
-        a.padded.compute_at(out, task).vectorize(x, vec, TailStrategy::RoundUp);
+        a.padded.compute_at(out, task);
     }
 
     // conv_transpose2d: the same register blocking over the coarse position
