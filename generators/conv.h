@@ -29,25 +29,26 @@ struct Conv2dAlgorithm {
 // conv_transpose2d, the adjoint of conv2d, computed by output phase so that no
 // multiply touches an inserted zero:
 //   output(ox, oy, k, n) = bias(k) + sum_{c, r, s : ix*sx - px + s*dx = ox, iy*sy - py + r*dy = oy}
-//       input(ix, iy, g*C/groups + c, n) * weight(k - g*K/groups, g*C/groups + c, s, r)
+//       input(ix, iy, g*C/groups + c, n) * W(k - g*K/groups, g*C/groups + c, s, r)
 // With u = ox + px = ax*sx + bx, the taps that reach phase bx are
-// s = first_tap(bx) + j*tap_step (tap_step = sx / gcd(sx, dx)), read at
-// ix = ax - (s*dx - bx) / sx, an exact division.
+// s = first(bx) + j*step (step = sx / gcd(sx, dx)), read at
+// ix = ax - tap_offset_x(j, bx), tap_offset = (s*dx - bx) / sx exactly.
+// The runtime packs the weight per phase, (k, c, jx, jy, bx, by), with zeros
+// for the taps a phase lacks, and computes the tap offsets: the reduction
+// then has the same dense shape for every phase.
 struct ConvTranspose2dAlgorithm {
     Var x{"x"}, y{"y"}, k{"k"}, n{"n"};
     Var ax{"ax"}, bx{"bx"}, ay{"ay"}, by{"by"};  // coarse position and phase
     Func padded{"input_padded"};
-    Func first_tap_x{"first_tap_x"}, first_tap_y{"first_tap_y"};  // per phase, S if none
     Func acc{"phase_acc"};        // bias + accumulation for one phase, (ax, bx, ay, by, k, n)
     Func phase_out{"phase_out"};  // acc stored with the phase innermost: dense in ox
     Func output;
-    RDom red;  // red.x = j (tap within the phase, x), red.y = j (y), red.z = c
-    Expr stride_x, stride_y, pad_x, pad_y, dil_x, dil_y, groups;
+    RDom red;  // red.x = jx (tap within the phase), red.y = jy, red.z = c
+    Expr stride_x, stride_y, pad_x, pad_y, groups;
     Expr in_channels, in_width, in_height;
     Expr out_channels, out_width, out_height;
-    Expr kernel_w, kernel_h;
+    Expr taps_x, taps_y;  // taps per phase (the most any phase has)
     Expr group_in_channels, group_out_channels;
-    Expr tap_step_x, tap_step_y, max_taps_x, max_taps_y;
 };
 
 }  // namespace halconv

@@ -1,5 +1,6 @@
 // Public API of the convolution family: argument checks (PyTorch's rules),
 // device choice and dispatch to the AOT pipelines.
+#include <algorithm>
 #include <numeric>
 
 #include "conv2d_cpu.h"
@@ -212,7 +213,62 @@ Shape conv_transpose2d_output_shape(const Shape &input, const Shape &weight, con
 
 namespace {
 
-void run_conv_transpose2d(ConstTensor input, const float *hwio, const Shape &weight_shape, ConstTensor bias,
+// Output phases of conv_transpose2d along one axis: phase b (= (o + pad) mod
+// stride) is reached by taps s = first(b) + j*step, step = stride/gcd(stride,
+// dilation), read at input coarse position minus (s*dil - b)/stride.
+struct PhaseTaps {
+    int stride = 1, step = 1, taps = 1;  // taps: the most any phase has
+    std::vector<int> tap;                // [phase][j] -> s, or -1 (no such tap)
+    std::vector<int32_t> offset;         // [phase][j] -> (s*dil - phase)/stride, 0 for none
+    int max_offset = 0;
+};
+
+PhaseTaps phase_taps(int stride, int dilation, int64_t kernel) {
+    PhaseTaps p;
+    p.stride = stride;
+    p.step = stride / std::gcd(stride, dilation);
+    p.taps = (int)((kernel + p.step - 1) / p.step);
+    p.tap.assign((size_t)stride * p.taps, -1);
+    p.offset.assign((size_t)stride * p.taps, 0);
+    for (int s = 0; s < kernel; s++) {
+        int64_t reach = (int64_t)s * dilation;
+        int b = (int)(reach % stride);
+        int j = s / p.step;  // taps of one phase are step apart, from the first s < step
+        p.tap[(size_t)b * p.taps + j] = s;
+        p.offset[(size_t)b * p.taps + j] = (int32_t)((reach - b) / stride);
+        p.max_offset = std::max<int>(p.max_offset, (int)((reach - b) / stride));
+    }
+    return p;
+}
+
+// PyTorch's convT weight [C, K/groups, R, S] -> phase-packed
+// [by][bx][jy][jx][c][k] (Halide dims k, c, jx, jy, bx, by), zero where a
+// phase lacks a tap.
+void pack_conv_transpose_weights(const float *w, const Shape &shape, const PhaseTaps &px, const PhaseTaps &py,
+                                 float *packed) {
+    const int64_t C = shape[0], Kg = shape[1], R = shape[2], S = shape[3];
+    for (int by = 0; by < py.stride; by++) {
+        for (int bx = 0; bx < px.stride; bx++) {
+            for (int jy = 0; jy < py.taps; jy++) {
+                for (int jx = 0; jx < px.taps; jx++) {
+                    int r = py.tap[(size_t)by * py.taps + jy], s = px.tap[(size_t)bx * px.taps + jx];
+                    float *dst = packed + ((((int64_t)by * px.stride + bx) * py.taps + jy) * px.taps + jx) * C * Kg;
+                    for (int64_t c = 0; c < C; c++) {
+                        for (int64_t k = 0; k < Kg; k++) {
+                            dst[c * Kg + k] = (r < 0 || s < 0) ? 0.0f : w[((c * Kg + k) * R + r) * S + s];
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+int64_t packed_conv_transpose_size(const Shape &shape, const PhaseTaps &px, const PhaseTaps &py) {
+    return (int64_t)py.stride * px.stride * py.taps * px.taps * shape[0] * shape[1];
+}
+
+void run_conv_transpose2d(ConstTensor input, const float *packed, const Shape &weight_shape, ConstTensor bias,
                           Tensor output, const ConvTranspose2dOptions &o) {
     const char *fn = "conv_transpose2d";
     detail::check_tensor(fn, "input", input.shape, input.data, 4);
@@ -226,56 +282,66 @@ void run_conv_transpose2d(ConstTensor input, const float *hwio, const Shape &wei
     detail::check_output_shape(fn, output.shape, expected);
     detail::require_device(fn, o.device);
 
+    PhaseTaps px = phase_taps(o.stride[1], o.dilation[1], weight_shape[3]);
+    PhaseTaps py = phase_taps(o.stride[0], o.dilation[0], weight_shape[2]);
     auto in = detail::wrap(input.data, input.shape);
-    auto w = detail::wrap(hwio, {weight_shape[2], weight_shape[3], weight_shape[0], weight_shape[1]});
+    auto w = detail::wrap(packed, {py.stride, px.stride, py.taps, px.taps, weight_shape[0], weight_shape[1]});
     auto b = detail::wrap(bias.data ? bias.data : detail::zero_bias(K), Shape{K});
+    auto off_x = detail::wrap(px.offset.data(), {px.stride, px.taps});
+    auto off_y = detail::wrap(py.offset.data(), {py.stride, py.taps});
     auto out = detail::wrap(output.data, output.shape);
     auto run = pick(o.device, halconv_conv_transpose2d_cpu, halconv_conv_transpose2d_cuda,
                     halconv_conv_transpose2d_opencl);
-    const int step_y = o.stride[0] / std::gcd(o.stride[0], o.dilation[0]);
-    const int step_x = o.stride[1] / std::gcd(o.stride[1], o.dilation[1]);
     detail::PipelineCall call(fn, o.device);
-    int status = run(call.input(in), call.input(w), call.input(b), o.stride[1], o.stride[0], o.padding[1],
-                     o.padding[0], o.dilation[1], o.dilation[0], o.groups, step_x, step_y, call.output(out));
+    int status = run(call.input(in), call.input(w), call.input(b), call.input(off_x), call.input(off_y),
+                     px.max_offset, py.max_offset, o.stride[1], o.stride[0], o.padding[1], o.padding[0], o.groups,
+                     call.output(out));
     call.finish(status);
-}
-
-// PyTorch's convT weight [C, K/groups, R, S] -> [R, S, C, K/groups].
-void pack_iohw_to_hwio(const float *w, const Shape &shape, float *packed) {
-    const int64_t C = shape[0], Kg = shape[1], R = shape[2], S = shape[3];
-    for (int64_t c = 0; c < C; c++) {
-        for (int64_t k = 0; k < Kg; k++) {
-            const float *src = w + (c * Kg + k) * R * S;
-            for (int64_t rs = 0; rs < R * S; rs++) packed[(rs * C + c) * Kg + k] = src[rs];
-        }
-    }
 }
 
 }  // namespace
 
-PackedWeights conv_transpose2d_pack_weights(ConstTensor weight) {
-    detail::check_tensor("conv_transpose2d_pack_weights", "weight", weight.shape, weight.data, 4);
+PackedWeights conv_transpose2d_pack_weights(ConstTensor weight, const ConvTranspose2dOptions &o) {
+    const char *fn = "conv_transpose2d_pack_weights";
+    detail::check_tensor(fn, "weight", weight.shape, weight.data, 4);
+    detail::check_positive_pair(fn, "stride", o.stride);
+    detail::check_positive_pair(fn, "dilation", o.dilation);
     PackedWeights p;
     p.shape = weight.shape;
     p.transposed_conv = true;
-    p.data.resize(weight.numel());
-    pack_iohw_to_hwio(weight.data, weight.shape, p.data.data());
+    p.stride = o.stride;
+    p.dilation = o.dilation;
+    PhaseTaps px = phase_taps(o.stride[1], o.dilation[1], weight.shape[3]);
+    PhaseTaps py = phase_taps(o.stride[0], o.dilation[0], weight.shape[2]);
+    p.data.resize(packed_conv_transpose_size(weight.shape, px, py));
+    pack_conv_transpose_weights(weight.data, weight.shape, px, py, p.data.data());
     return p;
 }
 
 void conv_transpose2d(ConstTensor input, const PackedWeights &weight, ConstTensor bias, Tensor output,
                       const ConvTranspose2dOptions &o) {
-    check_packed("conv_transpose2d", weight, true);
+    const char *fn = "conv_transpose2d";
+    if (!weight.transposed_conv || weight.shape.size() != 4) {
+        fail(ErrorCode::InvalidArgument, std::string(fn) + ": weight was not packed by conv_transpose2d_pack_weights");
+    }
+    if (weight.stride != o.stride || weight.dilation != o.dilation) {
+        fail(ErrorCode::InvalidArgument,
+             std::string(fn) + ": weight was packed for stride " + detail::pair_to_string(weight.stride) +
+                 " and dilation " + detail::pair_to_string(weight.dilation) + ", but options have stride " +
+                 detail::pair_to_string(o.stride) + " and dilation " + detail::pair_to_string(o.dilation));
+    }
     run_conv_transpose2d(input, weight.data.data(), weight.shape, bias, output, o);
 }
 
 void conv_transpose2d(ConstTensor input, ConstTensor weight, ConstTensor bias, Tensor output,
                       const ConvTranspose2dOptions &o) {
     detail::check_tensor("conv_transpose2d", "weight", weight.shape, weight.data, 4);
-    conv_transpose2d_output_shape(input.shape, weight.shape, o);
-    float *hwio = packing_scratch(weight.numel());
-    pack_iohw_to_hwio(weight.data, weight.shape, hwio);
-    run_conv_transpose2d(input, hwio, weight.shape, bias, output, o);
+    conv_transpose2d_output_shape(input.shape, weight.shape, o);  // all shape errors before any work
+    PhaseTaps px = phase_taps(o.stride[1], o.dilation[1], weight.shape[3]);
+    PhaseTaps py = phase_taps(o.stride[0], o.dilation[0], weight.shape[2]);
+    float *packed = packing_scratch(packed_conv_transpose_size(weight.shape, px, py));
+    pack_conv_transpose_weights(weight.data, weight.shape, px, py, packed);
+    run_conv_transpose2d(input, packed, weight.shape, bias, output, o);
 }
 
 std::vector<float> conv_transpose2d(ConstTensor input, ConstTensor weight, ConstTensor bias,

@@ -123,7 +123,9 @@ std::vector<float> conv2d(ConstTensor input, ConstTensor weight, ConstTensor bia
 struct PackedWeights {
     Shape shape;                   // the PyTorch weight shape it was packed from
     bool flipped = false;          // packed for true convolution
-    bool transposed_conv = false;  // packed for conv_transpose2d
+    bool transposed_conv = false;  // packed for conv_transpose2d (per output phase:
+    std::array<int, 2> stride{1, 1};    // depends on stride and dilation)
+    std::array<int, 2> dilation{1, 1};
     std::vector<float> data;
 };
 
@@ -159,7 +161,9 @@ void conv_transpose2d(ConstTensor input, ConstTensor weight, ConstTensor bias, T
 std::vector<float> conv_transpose2d(ConstTensor input, ConstTensor weight, ConstTensor bias,
                                     const ConvTranspose2dOptions &options, Shape *output_shape);
 
-PackedWeights conv_transpose2d_pack_weights(ConstTensor weight);
+// conv_transpose2d's packing splits the kernel by output phase, so it depends
+// on options.stride and options.dilation (and must be used with the same).
+PackedWeights conv_transpose2d_pack_weights(ConstTensor weight, const ConvTranspose2dOptions &options = {});
 void conv_transpose2d(ConstTensor input, const PackedWeights &weight, ConstTensor bias, Tensor output,
                       const ConvTranspose2dOptions &options = {});
 

@@ -145,54 +145,77 @@ struct ConvCpuSchedule {
         a.padded.compute_at(out, task);
     }
 
-    // conv_transpose2d: the same register blocking over the coarse position
-    // ax of one output phase (bx, by); the phase tile is then written with the
-    // phase innermost so the output stage reads it densely.
+    // conv_transpose2d: the same register blocking (x_vectors vectors x
+    // tile_rows coarse rows x k_block channels) over one output phase
+    // (bx, by). Each task owns a block of k_block output channels for the
+    // whole image, so the phase tiles cover exactly the phases' rows; they are
+    // stored phase innermost, and the output stage reads them densely.
     void apply(ConvTranspose2dAlgorithm &a, const Target &t) const {
         const int vec = t.natural_vector_size<float>();
-        const int xv = std::max(2, resolved_x_vectors(t));
-        const int kb = k_block;
-        const int rows = strip_rows;
+        const int xv = resolved_x_vectors(t);
+        const int rows = tile_rows, kb = k_block;
         Var x = a.x, y = a.y, k = a.k, n = a.n;
         Var ax = a.ax, bx = a.bx, ay = a.ay, by = a.by;
-        Var yo("yo"), yi("yi"), ko("ko"), ki("ki"), task("task"), axo("axo"), axi("axi");
+        Var ko("ko"), ki("ki"), task("task"), axo("axo"), axi("axi"), ayo("ayo"), ayi("ayi"), v("v");
         Func out = a.output;
         RDom red = a.red;
 
-        a.first_tap_x.compute_root();
-        a.first_tap_y.compute_root();
-
-        Expr fits = a.groups == 1 && a.out_channels >= kb && a.out_height >= rows;
+        Expr fits = a.groups == 1 && a.out_channels >= kb;
+        // Constant strides fold the output stage's index arithmetic into
+        // dense loads.
+        for (int st : {1, 2}) {
+            out.specialize(fits && a.stride_x == st)
+                .split(k, ko, ki, kb)
+                .reorder(x, y, ki, ko, n)
+                .fuse(ko, n, task)
+                .parallel(task)
+                .vectorize(x, vec, TailStrategy::GuardWithIf);
+        }
         out.specialize(fits)
-            .split(y, yo, yi, rows)
             .split(k, ko, ki, kb)
-            .reorder(x, yi, ki, ko, yo, n)
-            .fuse(yo, n, task)
+            .reorder(x, y, ki, ko, n)
+            .fuse(ko, n, task)
             .parallel(task)
             .vectorize(x, vec, TailStrategy::GuardWithIf);
-        out.split(y, yo, yi, 1, TailStrategy::GuardWithIf)
-            .split(k, ko, ki, 1)
-            .reorder(x, yi, ki, ko, yo, n)
-            .fuse(yo, n, task)
+        out.split(k, ko, ki, 1)
+            .reorder(x, y, ki, ko, n)
+            .fuse(ko, n, task)
             .parallel(task)
             .vectorize(x, vec, TailStrategy::GuardWithIf);
 
-        // The phase tile of a strip and channel block, phase innermost.
-        a.phase_out.compute_at(out, ko)
-            .reorder_storage(bx, ax, by, ay, k, n)
+        a.phase_out.compute_at(out, task).reorder_storage(bx, ax, by, ay, k, n);
+        // Stride 2 (the usual upsampler): both x phases of a tile are
+        // interleaved by shuffles into dense stores.
+        a.phase_out.specialize(a.stride_x == 2)
             .split(ax, axo, axi, vec * xv, TailStrategy::RoundUp)
-            .reorder(axi, k, axo, bx, ay, by)
+            .split(ay, ayo, ayi, rows, TailStrategy::RoundUp)
+            .reorder(bx, axi, ayi, k, axo, ayo, by)
+            .fuse(bx, axi, v)
+            .vectorize(v, vec)
+            .unroll(v)
+            .unroll(ayi)
+            .unroll(k);
+        a.phase_out.split(ax, axo, axi, vec * xv, TailStrategy::RoundUp)
+            .split(ay, ayo, ayi, rows, TailStrategy::RoundUp)
+            .reorder(axi, ayi, k, axo, bx, ayo, by)
             .vectorize(axi, vec)
             .unroll(axi)
+            .unroll(ayi)
             .unroll(k);
-        // Registers: xv vectors x kb channels of one phase; input channel innermost.
-        a.acc.compute_at(a.phase_out, axo).vectorize(ax, vec).unroll(ax).unroll(k);
-        a.acc.update()
-            .reorder(ax, k, red.z, red.x, red.y)
+        // Registers: one phase's xv vectors x rows x kb channels; input channel innermost.
+        a.acc.compute_at(a.phase_out, axo).reorder(ax, ay, k, bx).vectorize(ax, vec).unroll(ax).unroll(ay).unroll(k);
+        Stage acc = a.acc.update();
+        RVar c_outer("c_outer"), c_inner("c_inner");
+        acc.specialize(a.group_in_channels >= 2 * channel_chunk && a.group_in_channels % channel_chunk == 0)
+            .split(red.z, c_outer, c_inner, channel_chunk)
+            .reorder(ax, ay, k, c_inner, red.x, red.y, c_outer, bx)
             .vectorize(ax, vec)
             .unroll(ax)
+            .unroll(ay)
             .unroll(k);
-        a.padded.compute_at(out, task).vectorize(x, vec, TailStrategy::RoundUp);
+        acc.reorder(ax, ay, k, red.z, red.x, red.y, bx).vectorize(ax, vec).unroll(ax).unroll(ay).unroll(k);
+        // One zero-padded copy of the input, shared by every channel block.
+        a.padded.compute_root().parallel(a.k);
     }
 };
 

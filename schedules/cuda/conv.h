@@ -52,8 +52,6 @@ struct ConvGpuSchedule {
 
     void apply(ConvTranspose2dAlgorithm &a, const Target &) const {
         Var thread_x("thread_x");
-        a.first_tap_x.compute_root();
-        a.first_tap_y.compute_root();
         // One row per thread: rows of different phases share no taps.
         tile_output(a.output, a.x, a.y, a.k, a.n, thread_x, 1);
         a.phase_out.compute_inline();
