@@ -7,11 +7,17 @@
 
 namespace halconv {
 
+// conv2d weights arrive blocked by kWeightBlock output channels, Halide dims
+// (k % kWeightBlock, c, s, r, k / kWeightBlock), zero-padded to a whole
+// block: one aligned vector load gives a register tile's output channels
+// (16 covers AVX-512; AVX2 tiles read half a block).
+constexpr int kWeightBlock = 16;
+
 // conv2d: output(x, y, k, n) = bias(k)
 //   + sum_{c < C/groups, r < R, s < S} weight(k, c, s, r)
 //       * input(x*stride_x - pad_x + s*dil_x, y*stride_y - pad_y + r*dil_y, g*C/groups + c, n)
-// with g = k / (K/groups) and zeros outside the input. The weight arrives in
-// HWIO order (Halide dims k, c, s, r), already flipped for true convolution.
+// with g = k / (K/groups) and zeros outside the input. The weight arrives
+// blocked (above), already flipped for true convolution.
 struct Conv2dAlgorithm {
     Var x{"x"}, y{"y"}, k{"k"}, n{"n"};
     Func padded{"input_padded"};  // zero-padded input, the only boundary handling

@@ -10,10 +10,10 @@ namespace {
 class Conv2dGenerator : public Generator<Conv2dGenerator> {
 public:
     Input<Buffer<float>> input{"input", 4};    // [N, C, H, W]
-    // [R, S, C/groups, K] ("HWIO", output channels innermost): the channels of
-    // a register tile read adjacent weights. The runtime packs PyTorch's
-    // [K, C/groups, R, S] into it (and flips it for true convolution).
-    Input<Buffer<float>> weight{"weight", 4};
+    // Blocked by output channel (see kWeightBlock in generators/conv.h): the
+    // runtime packs PyTorch's [K, C/groups, R, S] into it (flipped for true
+    // convolution).
+    Input<Buffer<float>> weight{"weight", 5};
     Input<Buffer<float>> bias{"bias", 1};      // [K] (zeros when the caller has none)
     Input<int> stride_x{"stride_x", 1, 1, 1 << 24};
     Input<int> stride_y{"stride_y", 1, 1, 1 << 24};
@@ -39,7 +39,7 @@ public:
         a.in_width = input.dim(kDimX).extent();
         a.in_height = input.dim(kDimY).extent();
         a.in_channels = input.dim(kDimC).extent();
-        a.out_channels = weight.dim(0).extent();
+        a.out_channels = bias.dim(0).extent();
         a.group_in_channels = weight.dim(1).extent();
         a.kernel_w = weight.dim(2).extent();
         a.kernel_h = weight.dim(3).extent();
@@ -56,7 +56,7 @@ public:
         Expr in_x = x * stride_x - pad_x + s * dil_x;
         Expr in_y = y * stride_y - pad_y + r * dil_y;
         a.conv(x, y, k, n) = bias(k);
-        a.conv(x, y, k, n) += weight(k, c, s, r) *
+        a.conv(x, y, k, n) += weight(k % kWeightBlock, c, s, r, k / kWeightBlock) *
                               a.padded(in_x, in_y, group * a.group_in_channels + c, n);
         output(x, y, k, n) = a.conv(x, y, k, n);
         a.output = output;
@@ -64,10 +64,15 @@ public:
         a.out_height = output.dim(kDimY).extent();
 
         // NCHW, dense in x: lets vector loads and stores be unit-stride.
-        for (auto *b : {&input, &weight}) {
-            (*b).dim(kDimX).set_stride(1);
-        }
+        input.dim(kDimX).set_stride(1);
+        weight.dim(0).set_extent(kWeightBlock).set_stride(1);
         output.dim(kDimX).set_stride(1);
+        // The runtime passes whole tensors: every coordinate starts at 0
+        // (lets the compiler prove channel blocks aligned).
+        for (int d = 0; d < 4; d++) {
+            input.dim(d).set_min(0);
+            output.dim(d).set_min(0);
+        }
 
         if (get_target().has_gpu_feature()) {
             gpu_schedule.apply(a, get_target());

@@ -76,17 +76,29 @@ Shape conv2d_output_shape(const Shape &input, const Shape &weight, const Conv2dO
 
 namespace {
 
-// PyTorch [O, I, R, S] -> [R, S, I, O] (output channels innermost), rotated
-// by 180 degrees when `flip` (true convolution).
-void pack_oihw_to_hwio(const float *w, const Shape &shape, bool flip, float *packed) {
+// conv2d's weight layout (generators/conv.h): blocks of kBlock output
+// channels, [K/kBlock][R][S][I][kBlock], zero-padded to whole blocks.
+constexpr int64_t kBlock = 16;
+
+int64_t conv2d_packed_size(const Shape &shape) {
+    return (shape[0] + kBlock - 1) / kBlock * kBlock * shape[1] * shape[2] * shape[3];
+}
+
+Shape conv2d_packed_shape(const Shape &shape) {  // PyTorch order of the Halide dims
+    return {(shape[0] + kBlock - 1) / kBlock, shape[2], shape[3], shape[1], kBlock};
+}
+
+// PyTorch [O, I, R, S] -> blocked, rotated by 180 degrees when `flip`.
+void pack_conv2d_weights(const float *w, const Shape &shape, bool flip, float *packed) {
     const int64_t O = shape[0], I = shape[1], R = shape[2], S = shape[3];
+    std::fill(packed, packed + conv2d_packed_size(shape), 0.0f);
     for (int64_t o = 0; o < O; o++) {
         for (int64_t i = 0; i < I; i++) {
             const float *src = w + (o * I + i) * R * S;
             for (int64_t r = 0; r < R; r++) {
                 for (int64_t s = 0; s < S; s++) {
                     int64_t pr = flip ? R - 1 - r : r, ps = flip ? S - 1 - s : s;
-                    packed[((pr * S + ps) * I + i) * O + o] = src[r * S + s];
+                    packed[((((o / kBlock) * R + pr) * S + ps) * I + i) * kBlock + o % kBlock] = src[r * S + s];
                 }
             }
         }
@@ -102,15 +114,15 @@ float *packing_scratch(int64_t size) {
 }
 
 void check_packed(const char *fn, const PackedWeights &w, bool transposed) {
-    if (w.transposed_conv != transposed || w.data.size() != (size_t)Tensor(nullptr, w.shape).numel() ||
-        w.shape.size() != 4) {
+    if (w.transposed_conv != transposed || w.shape.size() != 4 ||
+        w.data.size() != (size_t)conv2d_packed_size(w.shape)) {
         fail(ErrorCode::InvalidArgument, std::string(fn) + ": weight was not packed by " + fn +
                                              "_pack_weights (shape " + shape_to_string(w.shape) + ")");
     }
 }
 
 // Runs the conv2d pipeline on HWIO weights; `weight_shape` is PyTorch's.
-void run_conv2d(ConstTensor input, const float *hwio, const Shape &weight_shape, ConstTensor bias, Tensor output,
+void run_conv2d(ConstTensor input, const float *packed, const Shape &weight_shape, ConstTensor bias, Tensor output,
                 const Conv2dOptions &o) {
     const char *fn = "conv2d";
     detail::check_tensor(fn, "input", input.shape, input.data, 4);
@@ -125,7 +137,7 @@ void run_conv2d(ConstTensor input, const float *hwio, const Shape &weight_shape,
     detail::require_device(fn, o.device);
 
     auto in = detail::wrap(input.data, input.shape);
-    auto w = detail::wrap(hwio, {weight_shape[2], weight_shape[3], weight_shape[1], weight_shape[0]});
+    auto w = detail::wrap(packed, conv2d_packed_shape(weight_shape));
     auto b = detail::wrap(bias.data ? bias.data : detail::zero_bias(K), Shape{K});
     auto out = detail::wrap(output.data, output.shape);
     auto run = pick(o.device, halconv_conv2d_cpu, halconv_conv2d_cuda, halconv_conv2d_opencl);
@@ -143,8 +155,8 @@ PackedWeights conv2d_pack_weights(ConstTensor weight, const Conv2dOptions &o) {
     PackedWeights p;
     p.shape = weight.shape;
     p.flipped = o.flip_kernel;
-    p.data.resize(weight.numel());
-    pack_oihw_to_hwio(weight.data, weight.shape, o.flip_kernel, p.data.data());
+    p.data.resize(conv2d_packed_size(weight.shape));
+    pack_conv2d_weights(weight.data, weight.shape, o.flip_kernel, p.data.data());
     return p;
 }
 
@@ -162,9 +174,9 @@ void conv2d(ConstTensor input, const PackedWeights &weight, ConstTensor bias, Te
 void conv2d(ConstTensor input, ConstTensor weight, ConstTensor bias, Tensor output, const Conv2dOptions &o) {
     detail::check_tensor("conv2d", "weight", weight.shape, weight.data, 4);
     conv2d_output_shape(input.shape, weight.shape, o);  // all shape errors before any work
-    float *hwio = packing_scratch(weight.numel());
-    pack_oihw_to_hwio(weight.data, weight.shape, o.flip_kernel, hwio);
-    run_conv2d(input, hwio, weight.shape, bias, output, o);
+    float *packed = packing_scratch(conv2d_packed_size(weight.shape));
+    pack_conv2d_weights(weight.data, weight.shape, o.flip_kernel, packed);
+    run_conv2d(input, packed, weight.shape, bias, output, o);
 }
 
 std::vector<float> conv2d(ConstTensor input, ConstTensor weight, ConstTensor bias, const Conv2dOptions &o,

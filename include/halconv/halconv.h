@@ -117,9 +117,10 @@ void conv2d(ConstTensor input, ConstTensor weight, ConstTensor bias, Tensor outp
 std::vector<float> conv2d(ConstTensor input, ConstTensor weight, ConstTensor bias,
                           const Conv2dOptions &options, Shape *output_shape);
 
-// Weights repacked once into the layout the pipelines read ([R, S, C/groups,
-// K], output channels innermost; flipped when options.flip_kernel), for
-// callers that run a layer many times: the plain call repacks on every call.
+// Weights repacked once into the layout the pipelines read (conv2d: blocks of
+// 16 output channels, [K/16][R][S][C/groups][16], flipped when
+// options.flip_kernel), for callers that run a layer many times: the plain
+// call repacks on every call.
 struct PackedWeights {
     Shape shape;                   // the PyTorch weight shape it was packed from
     bool flipped = false;          // packed for true convolution

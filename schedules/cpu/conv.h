@@ -1,25 +1,23 @@
 // CPU-SIMD schedules of the convolution family (conv2d, conv_transpose2d).
 //
-// NCHW in and out: the output is vectorized along x (unit-stride rows) and
-// register-blocked as  x_vectors vectors  x  tile_rows rows  x  k_block
-// output channels. Weights arrive HWIO (output channels innermost), so the
-// k_block weights of one (c, r, s) are adjacent broadcasts. The reduction
-// runs with the input channel innermost: one input pointer and one weight
-// pointer advance per step, whatever the kernel size.
-//
-// Register budget per step, AVX2 (16 ymm): 1 x 2 x 6 = 12 accumulators +
-// 2 input rows + 1 broadcast = 15. 12 independent FMA chains cover 2 FMA
-// ports x 4-5 cycles latency (Zen3, Skylake). Loads per step: 2 vectors + 6
-// broadcasts for 12 FMAs (0.67 per FMA; Zen3 and Skylake issue 2-3 loads per
-// cycle against 2 FMAs). AVX-512 (32 zmm): 2 x 2 x 6 = 24 accumulators.
-// One 8-wide vector along x wastes at most 7 lanes per row; tiles along rows
-// instead of x keep narrow layers (14x14, 28x28) efficient.
+// conv2d, dense (groups == 1): NCHW in and out, vectorized over output
+// channels. Weights arrive blocked by output channel (generators/conv.h), so
+// one aligned vector load gives a tile's channels; the input value of each
+// output position is a broadcast. Register tile: x_tile positions x
+// tile_rows rows, each a vector of `vec` output channels:
+//   AVX2 (16 ymm):   7 x 2 = 14 accumulators + 1 weight + 1 broadcast = 16.
+//   AVX-512 (32 zmm): 7 x 4 = 28 accumulators + 2 = 30.
+// Per step (one input channel and tap): 1 vector load + 14 broadcasts for 14
+// FMAs (Zen3 issues 3 loads and 2 FMAs a cycle: FMA-bound). x_tile = 7 tiles
+// the 56/28/14/7-wide ResNet layers exactly, whatever the stride or
+// dilation (broadcasts need no shuffles). Tiles are written channel-
+// innermost into a small row buffer (L1) that the output stage transposes
+// into NCHW rows with full vectors.
 // Peak (2 cores) = 2 cores x 2 FMA ports x lanes x 2 flop x clock; the bench
 // harness measures it and bench/results/conv.md gives each layer's % of it.
 //
-// The zero-padded input is materialised once per strip of strip_rows output
-// rows (all channels): inner loops read it without bounds checks, and the
-// strip stays in L2 while every k block sweeps it.
+// The zero-padded input is materialised once per task (strip of rows, or a
+// whole small image), so the inner loops read it without bounds checks.
 #pragma once
 
 #include <functional>
@@ -30,118 +28,160 @@ namespace halconv {
 
 struct ConvCpuSchedule {
     // 0 = the hand-tuned value for the target's vector registers (see above).
-    GeneratorParam<int> x_vectors{"cpu_x_vectors", 0};
-    GeneratorParam<int> tile_rows{"cpu_tile_rows", 2};
-    GeneratorParam<int> k_block{"cpu_k_block", 6};
-    GeneratorParam<int> strip_rows{"cpu_strip_rows", 4};
+    GeneratorParam<int> x_tile{"cpu_x_tile", 7};
+    GeneratorParam<int> tile_rows{"cpu_tile_rows", 0};
+    GeneratorParam<int> strip_rows{"cpu_strip_rows", 8};
     // Below this many input channels per group the kernel-column loop is the
     // innermost reduction loop instead (the RGB stem: C = 3, 7x7 taps).
     GeneratorParam<int> few_channels{"cpu_few_channels", 8};
     // Input channels per reduction chunk: the chunk's input rows and weights
     // for one kernel tap stay in L1 while every tap sweeps them.
     GeneratorParam<int> channel_chunk{"cpu_channel_chunk", 32};
-    // Depthwise: dw_x_vectors x dw_rows accumulators, one channel at a time.
+    // Output images of at most this many pixels are split across cores by
+    // output channels instead of by rows (see apply()).
+    GeneratorParam<int> small_image_pixels{"cpu_small_image_pixels", 1024};
+    // Depthwise and conv_transpose2d: vectorized along x, x_vectors vectors
+    // x rows accumulators.
+    GeneratorParam<int> x_vectors{"cpu_x_vectors", 0};
+    GeneratorParam<int> k_block{"cpu_k_block", 6};
+    GeneratorParam<int> phase_rows{"cpu_phase_rows", 2};
     GeneratorParam<int> dw_x_vectors{"cpu_dw_x_vectors", 2};
     GeneratorParam<int> dw_rows{"cpu_dw_rows", 4};
 
+    bool wide(const Target &t) const { return t.has_feature(Target::AVX512); }
     int resolved_x_vectors(const Target &t) const {
         if (x_vectors > 0) return x_vectors;
-        return t.has_feature(Target::AVX512) ? 2 : 1;
+        return wide(t) ? 2 : 1;
+    }
+    int resolved_tile_rows(const Target &t) const {
+        if (tile_rows > 0) return tile_rows;
+        return wide(t) ? 4 : 2;
     }
 
     void apply(Conv2dAlgorithm &a, const Target &t) const {
         const int vec = t.natural_vector_size<float>();
-        const int xv = resolved_x_vectors(t);
-        const int rows = tile_rows, kb = k_block;
+        const int tx = x_tile, rows = resolved_tile_rows(t);
         const int strip = std::max<int>(strip_rows, rows) / rows * rows;  // whole tiles
         const int dw_xv = dw_x_vectors, dw_r = dw_rows;
         Var x = a.x, y = a.y, k = a.k, n = a.n;
-        Var xo("xo"), xi("xi"), yo("yo"), yi("yi"), yio("yio"), yii("yii"), ko("ko"), ki("ki"),
-            task("task");
+        Var yo("yo"), yi("yi"), yio("yio"), yii("yii"), ko("ko"), ki("ki"), task("task");
+        Var k_half("k_half"), k_rest("k_rest");
         Func out = a.output, conv = a.conv;
         RDom red = a.red;
 
         Expr depthwise = a.group_in_channels == 1 && a.group_out_channels == 1;
         Expr dw_fits = a.out_width >= vec * dw_xv && a.out_height >= dw_r;
-        Expr dense_fits = a.groups == 1 && a.out_width >= vec * xv && a.out_channels >= kb &&
+        Expr dense_fits = a.groups == 1 && a.out_channels % vec == 0 && a.out_width >= vec &&
                           a.out_height >= strip;
+        Expr small_image = a.out_width * a.out_height <= small_image_pixels && a.out_channels >= 2 * vec;
         Expr kernel_3x3 = a.kernel_w == 3 && a.kernel_h == 3;
 
-        // --- output loops: one parallel task per (strip of rows, image) ----
+        // --- output loops ----------------------------------------------------
+        // conv is computed per (row tile, channel block) over the full width
+        // (loop yio), then copied out with full vectors.
         out.specialize(depthwise && dw_fits)
             .split(y, yo, yi, dw_r)
-            .split(x, xo, xi, vec * dw_xv)
-            .reorder(xi, yi, xo, k, yo, n)
+            .split(yi, yio, yii, dw_r)
+            .reorder(x, yii, yio, k, yo, n)
             .fuse(yo, n, task)
             .parallel(task)
-            .vectorize(xi, vec)
-            .unroll(xi)
-            .unroll(yi);
+            .vectorize(x, vec);
+        // Small images, many channels (14x14 to 32x32 ResNet/ASPP layers):
+        // too few rows to split across cores, so each task owns half of the
+        // output channel blocks for the whole image (one padded input copy
+        // each). RoundUp on channels (exact: K % vec == 0) keeps each
+        // block aligned to vec, so its weights are one aligned load.
+        out.specialize(dense_fits && small_image)
+            .split(k, ko, ki, vec, TailStrategy::RoundUp)
+            .split(ko, k_half, k_rest, (a.out_channels / vec + 1) / 2)
+            .split(y, yio, yii, rows)
+            .reorder(x, yii, ki, yio, k_rest, k_half, n)
+            .fuse(k_half, n, task)
+            .parallel(task)
+            .vectorize(x, vec)
+            .unroll(yii);
+        // Otherwise one task per strip of strip_rows rows.
         out.specialize(dense_fits)
             .split(y, yo, yi, strip)
             .split(yi, yio, yii, rows)
-            .split(k, ko, ki, kb)
-            .split(x, xo, xi, vec * xv)
-            .reorder(xi, yii, ki, xo, yio, ko, yo, n)
+            .split(k, ko, ki, vec, TailStrategy::RoundUp)
+            .reorder(x, yii, ki, yio, ko, yo, n)
             .fuse(yo, n, task)
             .parallel(task)
-            .vectorize(xi, vec)
-            .unroll(xi)
-            .unroll(yii)
-            .unroll(ki);
-        // Anything else (tiny outputs, grouped conv): plain vectors with a
-        // guarded tail, one output row per task.
+            .vectorize(x, vec)
+            .unroll(yii);
+        // Anything else (tiny outputs, grouped conv): guarded vectors, one
+        // output row per task.
         out.split(y, yo, yi, 1, TailStrategy::GuardWithIf)
-            .split(x, xo, xi, vec, TailStrategy::GuardWithIf)
-            .reorder(xi, xo, yi, k, yo, n)
+            .split(yi, yio, yii, 1)
+            .reorder(x, yii, yio, k, yo, n)
             .fuse(yo, n, task)
             .parallel(task)
-            .vectorize(xi);
+            .vectorize(x, vec, TailStrategy::GuardWithIf);
 
-        // --- the accumulator tile, in registers ------------------------------
-        conv.compute_at(out, xo).vectorize(x, vec, TailStrategy::RoundUp).unroll(x).unroll(y).unroll(k);
+        // --- row buffer and register tiles ------------------------------------
+        // `rows_buf` holds conv for (row tile, channel block) over the full
+        // width; each register tile of conv is computed into it with constant
+        // indices, so LLVM keeps the accumulators in registers.
+        Func rows_buf = conv.in(out);
+        Var sxo("sxo"), sxi("sxi");
+        rows_buf.compute_at(out, yio);
+        rows_buf.specialize(depthwise && dw_fits)
+            .split(x, sxo, sxi, vec * dw_xv, TailStrategy::RoundUp)
+            .reorder(sxi, y, k, sxo)
+            .vectorize(sxi, vec)
+            .unroll(sxi)
+            .unroll(y);
+        rows_buf.specialize(dense_fits)
+            .split(x, sxo, sxi, tx, TailStrategy::RoundUp)
+            .reorder(k, sxi, y, sxo)
+            .vectorize(k, vec)
+            .unroll(sxi)
+            .unroll(y);
+        rows_buf.split(x, sxo, sxi, vec, TailStrategy::RoundUp).reorder(sxi, y, k, sxo).vectorize(sxi);
+
+        conv.compute_at(rows_buf, sxo).reorder_storage(a.k, a.x, a.y, a.n);  // dense tiles: a vector per position
+        conv.specialize(dense_fits).vectorize(k, vec).unroll(x).unroll(y);
+        conv.vectorize(x, vec, TailStrategy::RoundUp).unroll(y);
         Stage acc = conv.update();
-        // Each case gets copies for constant strides 1 and 2: dense vector
-        // loads (stride 1) or two loads and a shuffle (stride 2) instead of
-        // gathers. `body` schedules one copy.
+        // Each x-vectorized case gets copies for constant strides 1 and 2
+        // (dense loads, or two loads and a shuffle, instead of gathers).
         auto with_strides = [&](Stage s, const std::function<void(Stage)> &body) {
             body(s.specialize(a.stride_x == 1));
             body(s.specialize(a.stride_x == 2));
             body(s);
         };
         RVar c_outer("c_outer"), c_inner("c_inner");
-        // Depthwise: one channel, taps innermost (unrolled for 3x3).
+        // Depthwise: dw_xv vectors x dw_r rows of one channel, taps innermost.
         Stage dw = acc.specialize(depthwise && dw_fits);
         with_strides(dw.specialize(kernel_3x3), [&](Stage s) {
-            s.reorder(x, y, k, red.x, red.y, red.z).vectorize(x, vec).unroll(x).unroll(y).unroll(red.x).unroll(red.y);
+            s.reorder(x, y, k, red.x, red.y, red.z).vectorize(x, vec).unroll(x).unroll(y).unroll(red.x).unroll(
+                red.y);
         });
         with_strides(dw, [&](Stage s) {
             s.reorder(x, y, k, red.x, red.y, red.z).vectorize(x, vec).unroll(x).unroll(y);
         });
+        // Dense: tx positions x rows, channels vectorized. Constant strides
+        // make the broadcasts' addresses immediate offsets of one pointer.
         Stage dense = acc.specialize(dense_fits);
+        auto dense_tile = [&](Stage s) -> Stage { return s.vectorize(k, vec).unroll(x).unroll(y); };
         // Few input channels (the RGB stem): the kernel column innermost.
-        with_strides(dense.specialize(a.group_in_channels < few_channels), [&](Stage s) {
-            s.reorder(x, y, k, red.x, red.z, red.y).vectorize(x, vec).unroll(x).unroll(y).unroll(k);
-        });
+        with_strides(dense.specialize(a.group_in_channels < few_channels),
+                     [&](Stage s) { dense_tile(s).reorder(k, x, y, red.x, red.z, red.y); });
         // Many channels: chunks of channel_chunk innermost, then the taps.
-        with_strides(
-            dense.specialize(a.group_in_channels >= 2 * channel_chunk && a.group_in_channels % channel_chunk == 0),
-            [&](Stage s) {
-                s.split(red.z, c_outer, c_inner, channel_chunk)
-                    .reorder(x, y, k, c_inner, red.x, red.y, c_outer)
-                    .vectorize(x, vec)
-                    .unroll(x)
-                    .unroll(y)
-                    .unroll(k);
-            });
-        with_strides(dense, [&](Stage s) {
-            s.reorder(x, y, k, red.z, red.x, red.y).vectorize(x, vec).unroll(x).unroll(y).unroll(k);
-        });
+        with_strides(dense.specialize(a.group_in_channels >= 2 * channel_chunk &&
+                                      a.group_in_channels % channel_chunk == 0),
+                     [&](Stage s) {
+                         dense_tile(s)
+                             .split(red.z, c_outer, c_inner, channel_chunk)
+                             .reorder(k, x, y, c_inner, red.x, red.y, c_outer);
+                     });
+        with_strides(dense, [&](Stage s) { dense_tile(s).reorder(k, x, y, red.z, red.x, red.y); });
         with_strides(acc, [&](Stage s) {
             s.reorder(x, y, k, red.x, red.y, red.z).vectorize(x, vec, TailStrategy::RoundUp);
         });
 
-        // --- zero-padded input strip, shared by every channel block ---------
+        // --- zero-padded input, shared by every channel block of a task ------
         a.padded.compute_at(out, task);
     }
 
@@ -153,7 +193,7 @@ struct ConvCpuSchedule {
     void apply(ConvTranspose2dAlgorithm &a, const Target &t) const {
         const int vec = t.natural_vector_size<float>();
         const int xv = resolved_x_vectors(t);
-        const int rows = tile_rows, kb = k_block;
+        const int rows = phase_rows, kb = k_block;
         Var x = a.x, y = a.y, k = a.k, n = a.n;
         Var ax = a.ax, bx = a.bx, ay = a.ay, by = a.by;
         Var ko("ko"), ki("ki"), task("task"), axo("axo"), axi("axi"), ayo("ayo"), ayi("ayi"), v("v");
