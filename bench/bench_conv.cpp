@@ -13,6 +13,9 @@
 #include "onednn_peer.h"
 
 namespace bench {
+
+// halconv's plain call, weights repacked inside every call.
+inline const char *kHalconvPlain = "halconv_plain";
 namespace {
 
 using dnnl::memory;
@@ -183,7 +186,12 @@ Row run_one(const ConvParams &p, const Options &opts, uint64_t seed) {
 
     // --- halconv: set up its call (timed below, interleaved with the peer) ---
     std::vector<float> y;  // allocated (and touched: zero-filled) before timing
-    std::function<void()> halconv_call;
+    // halconv: the main column runs with weights packed once outside the
+    // loop (as oneDNN's primitive gets its weights reordered once); the
+    // "plain call" column repacks them on every call.
+    std::function<void()> halconv_call, halconv_plain_call;
+    halconv::PackedWeights packed;
+    Measurement plain{kHalconvPlain};
     const halconv::ConstTensor xi(x, in_shape), wi(w, w_shape), bi(b, b_shape);
     halconv::Tensor yo;
     halconv::Conv2dOptions co;
@@ -197,14 +205,18 @@ Row run_one(const ConvParams &p, const Options &opts, uint64_t seed) {
             to.dilation = p.dil;
             to.groups = p.groups;
             got = halconv::conv_transpose2d_output_shape(in_shape, w_shape, to);
-            halconv_call = [&] { halconv::conv_transpose2d(xi, wi, bi, yo, to); };
+            packed = halconv::conv_transpose2d_pack_weights(wi, to);
+            halconv_call = [&] { halconv::conv_transpose2d(xi, packed, bi, yo, to); };
+            halconv_plain_call = [&] { halconv::conv_transpose2d(xi, wi, bi, yo, to); };
         } else {
             co.stride = p.stride;
             co.padding = p.pad;
             co.dilation = p.dil;
             co.groups = p.groups;
             got = halconv::conv2d_output_shape(in_shape, w_shape, co);
-            halconv_call = [&] { halconv::conv2d(xi, wi, bi, yo, co); };
+            packed = halconv::conv2d_pack_weights(wi, co);
+            halconv_call = [&] { halconv::conv2d(xi, packed, bi, yo, co); };
+            halconv_plain_call = [&] { halconv::conv2d(xi, wi, bi, yo, co); };
         }
         if (got != out_shape) throw std::runtime_error("output shape differs from PyTorch's rule");
         y.assign(out_n, 0.0f);
@@ -218,14 +230,17 @@ Row run_one(const ConvParams &p, const Options &opts, uint64_t seed) {
     // --- timing: halconv and oneDNN three ways, interleaved ------------------
     onednn::Problem op = onednn_problem(p, x, w, b);
     std::vector<Timed> also;
-    if (halconv_call) also.push_back({&row.halconv, halconv_call});
+    if (halconv_call) {
+        also.push_back({&row.halconv, halconv_call});
+        also.push_back({&plain, halconv_plain_call});
+    }
     onednn::Result peer = onednn::run_three_ways(op, opts, also);
     if (!row.halconv.error.empty()) {
         row.status = Status::ERROR;
         row.notes.push_back("halconv: " + row.halconv.error);
     }
     for (auto &kv : peer.info.items()) row.info[kv.first] = kv.second;
-    row.peers = {peer.prim, peer.reorders, peer.nchw};
+    row.peers = {peer.prim, peer.reorders, peer.nchw, plain};
     for (auto *m : {&peer.prim, &peer.reorders, &peer.nchw})
         if (!m->error.empty()) row.notes.push_back(m->key + ": " + m->error);
     if (std::isfinite(peer.variants_rel_err)) {
@@ -268,6 +283,7 @@ std::vector<Row> run_family(const json::Value &entries, const Options &opts, boo
 }
 
 const std::vector<Column> kPeerColumns = {
+    {kHalconvPlain, "halconv plain call ms"},
     {onednn::kPrim, "oneDNN prim ms"},
     {onednn::kReorders, "oneDNN+reorders ms"},
     {onednn::kNchw, "oneDNN NCHW ms"},

@@ -30,7 +30,7 @@ struct ConvCpuSchedule {
     // 0 = the hand-tuned value for the target's vector registers (see above).
     GeneratorParam<int> x_tile{"cpu_x_tile", 7};
     GeneratorParam<int> tile_rows{"cpu_tile_rows", 0};
-    GeneratorParam<int> strip_rows{"cpu_strip_rows", 8};
+    GeneratorParam<int> strip_rows{"cpu_strip_rows", 4};
     // Below this many input channels per group the kernel-column loop is the
     // innermost reduction loop instead (the RGB stem: C = 3, 7x7 taps).
     GeneratorParam<int> few_channels{"cpu_few_channels", 8};
@@ -126,9 +126,11 @@ struct ConvCpuSchedule {
         Func rows_buf = conv.in(out);
         Var sxo("sxo"), sxi("sxi");
         rows_buf.compute_at(out, yio);
+        // (x-vectorized cases: channel loop outermost, so a register tile
+        // holds one channel and its storage is dense along x.)
         rows_buf.specialize(depthwise && dw_fits)
             .split(x, sxo, sxi, vec * dw_xv, TailStrategy::RoundUp)
-            .reorder(sxi, y, k, sxo)
+            .reorder(sxi, y, sxo, k)
             .vectorize(sxi, vec)
             .unroll(sxi)
             .unroll(y);
@@ -138,9 +140,12 @@ struct ConvCpuSchedule {
             .vectorize(k, vec)
             .unroll(sxi)
             .unroll(y);
-        rows_buf.split(x, sxo, sxi, vec, TailStrategy::RoundUp).reorder(sxi, y, k, sxo).vectorize(sxi);
+        rows_buf.split(x, sxo, sxi, vec, TailStrategy::RoundUp).reorder(sxi, y, sxo, k).vectorize(sxi);
 
         conv.compute_at(rows_buf, sxo).reorder_storage(a.k, a.x, a.y, a.n);  // dense tiles: a vector per position
+        // (The depthwise case first, with the same condition as out's branch,
+        // so that inside it the tile's channel extent simplifies to 1.)
+        conv.specialize(depthwise && dw_fits).vectorize(x, vec).unroll(x).unroll(y);
         conv.specialize(dense_fits).vectorize(k, vec).unroll(x).unroll(y);
         conv.vectorize(x, vec, TailStrategy::RoundUp).unroll(y);
         Stage acc = conv.update();
@@ -185,38 +190,40 @@ struct ConvCpuSchedule {
         a.padded.compute_at(out, task);
     }
 
-    // conv_transpose2d: the same register blocking (x_vectors vectors x
-    // tile_rows coarse rows x k_block channels) over one output phase
-    // (bx, by). Each task owns a block of k_block output channels for the
-    // whole image, so the phase tiles cover exactly the phases' rows; they are
+    // conv_transpose2d: the same register tiles as dense conv2d (x_tile
+    // coarse positions x phase_rows coarse rows x a vector of output
+    // channels), one output phase (bx, by) at a time; weights arrive phase-
+    // packed with channels innermost. Each task owns one channel block for
+    // the whole image, so phase tiles cover exactly the phases' rows; they are
     // stored phase innermost, and the output stage reads them densely.
     void apply(ConvTranspose2dAlgorithm &a, const Target &t) const {
         const int vec = t.natural_vector_size<float>();
-        const int xv = resolved_x_vectors(t);
-        const int rows = phase_rows, kb = k_block;
+        const int tx = x_tile, rows = phase_rows;
         Var x = a.x, y = a.y, k = a.k, n = a.n;
         Var ax = a.ax, bx = a.bx, ay = a.ay, by = a.by;
-        Var ko("ko"), ki("ki"), task("task"), axo("axo"), axi("axi"), ayo("ayo"), ayi("ayi"), v("v");
+        Var ko("ko"), ki("ki"), task("task"), axo("axo"), axi("axi"), ayo("ayo"), ayi("ayi");
         Func out = a.output;
         RDom red = a.red;
 
-        Expr fits = a.groups == 1 && a.out_channels >= kb;
+        // Channel blocks aligned to vec (RoundUp is exact: K % vec == 0).
+        Expr dense = a.groups == 1 && a.out_channels % vec == 0;
         // Constant strides fold the output stage's index arithmetic into
         // dense loads.
         for (int st : {1, 2}) {
-            out.specialize(fits && a.stride_x == st)
-                .split(k, ko, ki, kb)
+            out.specialize(dense && a.stride_x == st)
+                .split(k, ko, ki, vec, TailStrategy::RoundUp)
                 .reorder(x, y, ki, ko, n)
                 .fuse(ko, n, task)
                 .parallel(task)
                 .vectorize(x, vec, TailStrategy::GuardWithIf);
         }
-        out.specialize(fits)
-            .split(k, ko, ki, kb)
+        out.specialize(dense)
+            .split(k, ko, ki, vec, TailStrategy::RoundUp)
             .reorder(x, y, ki, ko, n)
             .fuse(ko, n, task)
             .parallel(task)
             .vectorize(x, vec, TailStrategy::GuardWithIf);
+        // Grouped, or channels not a multiple of the vector: one channel per task.
         out.split(k, ko, ki, 1)
             .reorder(x, y, ki, ko, n)
             .fuse(ko, n, task)
@@ -224,36 +231,37 @@ struct ConvCpuSchedule {
             .vectorize(x, vec, TailStrategy::GuardWithIf);
 
         a.phase_out.compute_at(out, task).reorder_storage(bx, ax, by, ay, k, n);
-        // Stride 2 (the usual upsampler): both x phases of a tile are
-        // interleaved by shuffles into dense stores.
-        a.phase_out.specialize(a.stride_x == 2)
-            .split(ax, axo, axi, vec * xv, TailStrategy::RoundUp)
+        a.phase_out.specialize(dense)
+            .split(ax, axo, axi, tx, TailStrategy::RoundUp)
             .split(ay, ayo, ayi, rows, TailStrategy::RoundUp)
-            .reorder(bx, axi, ayi, k, axo, ayo, by)
-            .fuse(bx, axi, v)
-            .vectorize(v, vec)
-            .unroll(v)
-            .unroll(ayi)
-            .unroll(k);
-        a.phase_out.split(ax, axo, axi, vec * xv, TailStrategy::RoundUp)
+            .reorder(k, axi, ayi, axo, ayo, bx, by)
+            .vectorize(k, vec)
+            .unroll(axi)
+            .unroll(ayi);
+        // (Fallback: channel loop outermost, so its tiles hold one channel.)
+        a.phase_out.split(ax, axo, axi, 2 * vec, TailStrategy::RoundUp)
             .split(ay, ayo, ayi, rows, TailStrategy::RoundUp)
-            .reorder(axi, ayi, k, axo, bx, ayo, by)
+            .reorder(axi, ayi, axo, ayo, bx, by, k)
             .vectorize(axi, vec)
             .unroll(axi)
-            .unroll(ayi)
-            .unroll(k);
-        // Registers: one phase's xv vectors x rows x kb channels; input channel innermost.
-        a.acc.compute_at(a.phase_out, axo).reorder(ax, ay, k, bx).vectorize(ax, vec).unroll(ax).unroll(ay).unroll(k);
+            .unroll(ayi);
+
+        // Register tiles, channels innermost; the dense condition first so
+        // that the fallback's tile extent in k simplifies to 1.
+        a.acc.compute_at(a.phase_out, axo).reorder_storage(k, ax, ay, bx, by, n);
+        a.acc.specialize(dense).vectorize(k, vec).unroll(ax).unroll(ay);
+        a.acc.vectorize(ax, vec).unroll(ax).unroll(ay);
         Stage acc = a.acc.update();
         RVar c_outer("c_outer"), c_inner("c_inner");
-        acc.specialize(a.group_in_channels >= 2 * channel_chunk && a.group_in_channels % channel_chunk == 0)
+        Stage acc_dense = acc.specialize(dense);
+        acc_dense.specialize(a.group_in_channels >= 2 * channel_chunk && a.group_in_channels % channel_chunk == 0)
             .split(red.z, c_outer, c_inner, channel_chunk)
-            .reorder(ax, ay, k, c_inner, red.x, red.y, c_outer, bx)
-            .vectorize(ax, vec)
+            .reorder(k, ax, ay, c_inner, red.x, red.y, c_outer)
+            .vectorize(k, vec)
             .unroll(ax)
-            .unroll(ay)
-            .unroll(k);
-        acc.reorder(ax, ay, k, red.z, red.x, red.y, bx).vectorize(ax, vec).unroll(ax).unroll(ay).unroll(k);
+            .unroll(ay);
+        acc_dense.reorder(k, ax, ay, red.z, red.x, red.y).vectorize(k, vec).unroll(ax).unroll(ay);
+        acc.reorder(ax, ay, k, red.z, red.x, red.y).vectorize(ax, vec).unroll(ax).unroll(ay);
         // One zero-padded copy of the input, shared by every channel block.
         a.padded.compute_root().parallel(a.k);
     }
