@@ -26,6 +26,20 @@ Fn pick(Device device, Fn cpu, Fn cuda, Fn opencl) {
     }
 }
 
+// The checks after the output shape is known, shared by both operators:
+// optional bias [K], the caller's output, and the device.
+void check_bias_output_device(const char *fn, ConstTensor bias, Tensor output, const Shape &expected,
+                              Device device) {
+    const int64_t K = expected[1];
+    if (detail::check_optional_tensor(fn, "bias", bias.shape, bias.data, 1) && bias.shape[0] != K) {
+        fail(ErrorCode::InvalidArgument, std::string(fn) + ": bias must have shape [" + std::to_string(K) +
+                                             "] (one per output channel), got " + shape_to_string(bias.shape));
+    }
+    detail::check_tensor(fn, "output", output.shape, output.data, 4);
+    detail::check_output_shape(fn, output.shape, expected);
+    detail::require_device(fn, device);
+}
+
 // Checks shared by both operators: ranks, sizes, strides, groups.
 void check_common(const char *fn, const Shape &input, const Shape &weight, const std::array<int, 2> &stride,
                   const std::array<int, 2> &padding, const std::array<int, 2> &dilation, int groups) {
@@ -121,20 +135,14 @@ void check_packed(const char *fn, const PackedWeights &w, bool transposed) {
     }
 }
 
-// Runs the conv2d pipeline on HWIO weights; `weight_shape` is PyTorch's.
+// Runs the conv2d pipeline on packed weights; `weight_shape` is PyTorch's.
 void run_conv2d(ConstTensor input, const float *packed, const Shape &weight_shape, ConstTensor bias, Tensor output,
                 const Conv2dOptions &o) {
     const char *fn = "conv2d";
     detail::check_tensor(fn, "input", input.shape, input.data, 4);
     Shape expected = conv2d_output_shape(input.shape, weight_shape, o);
-    const int64_t K = weight_shape[0];
-    if (detail::check_optional_tensor(fn, "bias", bias.shape, bias.data, 1) && bias.shape[0] != K) {
-        fail(ErrorCode::InvalidArgument, std::string(fn) + ": bias must have shape [" + std::to_string(K) +
-                                             "] (one per output channel), got " + shape_to_string(bias.shape));
-    }
-    detail::check_tensor(fn, "output", output.shape, output.data, 4);
-    detail::check_output_shape(fn, output.shape, expected);
-    detail::require_device(fn, o.device);
+    const int64_t K = expected[1];
+    check_bias_output_device(fn, bias, output, expected, o.device);
 
     auto in = detail::wrap(input.data, input.shape);
     auto w = detail::wrap(packed, conv2d_packed_shape(weight_shape));
@@ -286,13 +294,7 @@ void run_conv_transpose2d(ConstTensor input, const float *packed, const Shape &w
     detail::check_tensor(fn, "input", input.shape, input.data, 4);
     Shape expected = conv_transpose2d_output_shape(input.shape, weight_shape, o);
     const int64_t K = expected[1];
-    if (detail::check_optional_tensor(fn, "bias", bias.shape, bias.data, 1) && bias.shape[0] != K) {
-        fail(ErrorCode::InvalidArgument, std::string(fn) + ": bias must have shape [" + std::to_string(K) +
-                                             "] (one per output channel), got " + shape_to_string(bias.shape));
-    }
-    detail::check_tensor(fn, "output", output.shape, output.data, 4);
-    detail::check_output_shape(fn, output.shape, expected);
-    detail::require_device(fn, o.device);
+    check_bias_output_device(fn, bias, output, expected, o.device);
 
     PhaseTaps px = phase_taps(o.stride[1], o.dilation[1], weight_shape[3]);
     PhaseTaps py = phase_taps(o.stride[0], o.dilation[0], weight_shape[2]);

@@ -70,7 +70,7 @@ struct ConvCpuSchedule {
         RDom red = a.red;
 
         Expr depthwise = a.group_in_channels == 1 && a.group_out_channels == 1;
-        Expr dw_fits = a.out_width >= vec * dw_xv && a.out_height >= dw_r;
+        Expr dw_fits = a.out_width >= vec * dw_xv && a.out_height >= 2 * dw_r;
         Expr dense_fits = a.groups == 1 && a.out_channels % vec == 0 && a.out_width >= vec &&
                           a.out_height >= strip;
         Expr small_image = a.out_width * a.out_height <= small_image_pixels && a.out_channels >= 2 * vec;
@@ -80,7 +80,7 @@ struct ConvCpuSchedule {
         // conv is computed per (row tile, channel block) over the full width
         // (loop yio), then copied out with full vectors.
         out.specialize(depthwise && dw_fits)
-            .split(y, yo, yi, dw_r)
+            .split(y, yo, yi, 2 * dw_r)
             .split(yi, yio, yii, dw_r)
             .reorder(x, yii, yio, k, yo, n)
             .fuse(yo, n, task)
@@ -187,7 +187,12 @@ struct ConvCpuSchedule {
         });
 
         // --- zero-padded input, shared by every channel block of a task ------
-        a.padded.compute_at(out, task);
+        // Unrolled by a vector of scalar copies: loop partitioning strips the
+        // boundary selects from the interior, where LLVM's SLP vectorizer
+        // turns the copies into vector moves (a vectorized select would keep
+        // per-lane clamps: gathers).
+        Var pxo("pxo"), pxi("pxi");
+        a.padded.compute_at(out, task).split(x, pxo, pxi, vec, TailStrategy::RoundUp).unroll(pxi);
     }
 
     // conv_transpose2d: the same register tiles as dense conv2d (x_tile
