@@ -221,7 +221,8 @@ Row run_one(const ConvParams &p, const Options &opts, uint64_t seed) {
         if (got != out_shape) throw std::runtime_error("output shape differs from PyTorch's rule");
         y.assign(out_n, 0.0f);
         yo = halconv::Tensor(y, out_shape);
-        row.halconv.impl = "halconv " + std::string(halconv::version());
+        row.halconv.impl = "halconv " + std::string(halconv::version()) + ", weights packed once";
+        plain.impl = "halconv " + std::string(halconv::version()) + ", weights packed in every call";
     } catch (const std::exception &e) {
         row.halconv.error = e.what();
         halconv_call = nullptr;

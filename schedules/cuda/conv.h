@@ -6,10 +6,13 @@
 // k_per_thread output channels at one x: per reduction step it loads
 // rows_per_thread inputs (coalesced along x across the warp) and
 // k_per_thread weights (uniform across the warp: one broadcast transaction)
-// for rows_per_thread * k_per_thread FMAs. 8 x 2 = 16 accumulators keep the
-// kernel well under the 64-register cap that Halide 14's CUDA runtime
-// applies unless HL_CUDA_JIT_MAX_REGISTERS is set (tests/ptx checks ptxas
-// -v for sm_80 and sm_90: no spills).
+// for rows_per_thread * k_per_thread FMAs (8 x 2 = 16 accumulators).
+// Registers (ptxas -v, sm_80/sm_90): conv2d 72-77, conv_transpose2d 128
+// (its phase tables and tap offsets). Halide 14's CUDA runtime would cap
+// them at 64 and spill; the runtime sets HL_CUDA_JIT_MAX_REGISTERS=128 (a
+// user's value wins), and tests/ptx assembles every kernel under that cap
+// and fails on any spill. No shared-memory staging yet: without a GPU to
+// measure on, L1/texture-cache reuse is the unmeasured baseline.
 #pragma once
 
 #include "generators/conv.h"
