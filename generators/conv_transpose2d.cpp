@@ -17,6 +17,10 @@ public:
     // (s*dil - phase) / stride for tap j of each phase, dims (j, phase).
     Input<Buffer<int32_t>> tap_offset_x{"tap_offset_x", 2};
     Input<Buffer<int32_t>> tap_offset_y{"tap_offset_y", 2};
+    // Taps each phase really has (a prefix of the taps_x / taps_y slots): the
+    // reduction skips the zero-padded ones.
+    Input<Buffer<int32_t>> tap_count_x{"tap_count_x", 1};
+    Input<Buffer<int32_t>> tap_count_y{"tap_count_y", 1};
     // The largest entry of each table (bounds the reads for bounds inference).
     Input<int> max_tap_offset_x{"max_tap_offset_x", 0, 0, 1 << 24};
     Input<int> max_tap_offset_y{"max_tap_offset_y", 0, 0, 1 << 24};
@@ -52,6 +56,9 @@ public:
 
         a.red = RDom(0, a.taps_x, 0, a.taps_y, 0, a.group_in_channels, "red");
         Expr jx = a.red.x, jy = a.red.y;
+        // A predicate linear in the tap index: Halide trims the tap loops to
+        // each phase's count instead of testing every step.
+        a.red.where(jx < tap_count_x(bx) && jy < tap_count_y(by));
         // select(): folds to the plain channel under a groups == 1 specialization.
         Expr group = select(groups == 1, 0, k / a.group_out_channels);
         Expr k_in_group = select(groups == 1, k, k % a.group_out_channels);

@@ -240,6 +240,7 @@ struct PhaseTaps {
     int stride = 1, step = 1, taps = 1;  // taps: the most any phase has
     std::vector<int> tap;                // [phase][j] -> s, or -1 (no such tap)
     std::vector<int32_t> offset;         // [phase][j] -> (s*dil - phase)/stride, 0 for none
+    std::vector<int32_t> count;          // [phase] -> taps the phase has (a prefix of j)
     int max_offset = 0;
 };
 
@@ -250,6 +251,7 @@ PhaseTaps phase_taps(int stride, int dilation, int64_t kernel) {
     p.taps = (int)((kernel + p.step - 1) / p.step);
     p.tap.assign((size_t)stride * p.taps, -1);
     p.offset.assign((size_t)stride * p.taps, 0);
+    p.count.assign((size_t)stride, 0);
     for (int s = 0; s < kernel; s++) {
         int64_t reach = (int64_t)s * dilation;
         int b = (int)(reach % stride);
@@ -257,6 +259,7 @@ PhaseTaps phase_taps(int stride, int dilation, int64_t kernel) {
         p.tap[(size_t)b * p.taps + j] = s;
         p.offset[(size_t)b * p.taps + j] = (int32_t)((reach - b) / stride);
         p.max_offset = std::max<int>(p.max_offset, (int)((reach - b) / stride));
+        p.count[b] = std::max(p.count[b], j + 1);
     }
     return p;
 }
@@ -303,12 +306,14 @@ void run_conv_transpose2d(ConstTensor input, const float *packed, const Shape &w
     auto b = detail::wrap(bias.data ? bias.data : detail::zero_bias(K), Shape{K});
     auto off_x = detail::wrap(px.offset.data(), {px.stride, px.taps});
     auto off_y = detail::wrap(py.offset.data(), {py.stride, py.taps});
+    auto count_x = detail::wrap(px.count.data(), {px.stride});
+    auto count_y = detail::wrap(py.count.data(), {py.stride});
     auto out = detail::wrap(output.data, output.shape);
     auto run = pick(o.device, halconv_conv_transpose2d_cpu, halconv_conv_transpose2d_cuda,
                     halconv_conv_transpose2d_opencl);
     detail::PipelineCall call(fn, o.device);
     int status = run(call.input(in), call.input(w), call.input(b), call.input(off_x), call.input(off_y),
-                     px.max_offset, py.max_offset, o.stride[1], o.stride[0], o.padding[1], o.padding[0], o.groups,
+                     call.input(count_x), call.input(count_y), px.max_offset, py.max_offset, o.stride[1], o.stride[0], o.padding[1], o.padding[0], o.groups,
                      call.output(out));
     call.finish(status);
 }
