@@ -134,56 +134,23 @@ void check_adjoint(const Conv2dCase &c, Device device) {
 }
 
 // ---------------------------------------------------------------------------
-void check_conv2d_linearity(const Conv2dCase &c, Device device) {
-    SCOPED_TRACE("linearity: " + c.describe());
-    const halconv::Conv2dOptions o = c.options(device);
-    const Inputs in = conv2d_inputs(c, 303);
-    const Tensor4 y = random_tensor4(c.input_shape(), 304);
+// Linearity of an operator in its input, and bias as an added constant per
+// output channel: op(a x + b y) = a op(x) + b op(y), op(x; bias) = op(x) + bias.
+// `run(x, bias)` runs it, `bound(x)` gives each output's sum of |terms|.
+template<typename Run, typename Bound>
+void check_linearity(const std::string &name, const Inputs &in, const Tensor4 &y, Run run, Bound bound_of) {
     const float a = 0.375f, b = -1.25f;
     Tensor4 z = in.x;
     for (size_t i = 0; i < z.data.size(); i++) z.data[i] = a * in.x.data[i] + b * y.data[i];
 
-    const Tensor4 cx = run_conv2d(in.x, in.w, nullptr, o);
-    const Tensor4 cy = run_conv2d(y, in.w, nullptr, o);
-    const Tensor4 cz = run_conv2d(z, in.w, nullptr, o);
-    const Tensor4 cxb = run_conv2d(in.x, in.w, &in.b, o);
+    const Tensor4 cx = run(in.x, nullptr);
+    const Tensor4 cy = run(y, nullptr);
+    const Tensor4 cz = run(z, nullptr);
+    const Tensor4 cxb = run(in.x, &in.b);
     ASSERT_EQ(cz.shape, cx.shape);
     ASSERT_EQ(cxb.shape, cx.shape);
 
-    const std::vector<double> bx = conv2d_bound(in.x, in.w, nullptr, o);
-    const std::vector<double> by = conv2d_bound(y, in.w, nullptr, o);
-    std::vector<float> combo(cx.data.size()), with_bias(cx.data.size());
-    std::vector<double> bound(cx.data.size()), bias_bound(cx.data.size());
-    const int64_t plane = cx.shape[2] * cx.shape[3];
-    for (size_t i = 0; i < combo.size(); i++) {
-        combo[i] = (float)(a * (double)cx.data[i] + b * (double)cy.data[i]);
-        bound[i] = std::fabs(a) * bx[i] + std::fabs(b) * by[i];
-        const int64_t k = ((int64_t)i / plane) % cx.shape[1];
-        with_bias[i] = (float)((double)cx.data[i] + in.b[k]);
-        bias_bound[i] = bx[i] + std::fabs(in.b[k]);
-    }
-    EXPECT_TRUE(nearly_equal(cz.data, combo, bound, cz.shape)) << "conv2d(a x + b y) vs a conv2d(x) + b conv2d(y)";
-    EXPECT_TRUE(nearly_equal(cxb.data, with_bias, bias_bound, cx.shape)) << "conv2d with bias vs without bias + bias";
-}
-
-void check_conv_transpose2d_linearity(const ConvT2dCase &c, Device device) {
-    SCOPED_TRACE("linearity: " + c.describe());
-    const halconv::ConvTranspose2dOptions o = c.options(device);
-    const Inputs in = conv_transpose2d_inputs(c, 305);
-    const Tensor4 y = random_tensor4(c.input_shape(), 306);
-    const float a = 0.375f, b = -1.25f;
-    Tensor4 z = in.x;
-    for (size_t i = 0; i < z.data.size(); i++) z.data[i] = a * in.x.data[i] + b * y.data[i];
-
-    const Tensor4 cx = run_conv_transpose2d(in.x, in.w, nullptr, o);
-    const Tensor4 cy = run_conv_transpose2d(y, in.w, nullptr, o);
-    const Tensor4 cz = run_conv_transpose2d(z, in.w, nullptr, o);
-    const Tensor4 cxb = run_conv_transpose2d(in.x, in.w, &in.b, o);
-    ASSERT_EQ(cz.shape, cx.shape);
-    ASSERT_EQ(cxb.shape, cx.shape);
-
-    const std::vector<double> bx = conv_transpose2d_bound(in.x, in.w, nullptr, o);
-    const std::vector<double> by = conv_transpose2d_bound(y, in.w, nullptr, o);
+    const std::vector<double> bx = bound_of(in.x), by = bound_of(y);
     std::vector<float> combo(cx.data.size()), with_bias(cx.data.size());
     std::vector<double> bound(cx.data.size()), bias_bound(cx.data.size());
     const int64_t plane = cx.shape[2] * cx.shape[3];
@@ -195,9 +162,28 @@ void check_conv_transpose2d_linearity(const ConvT2dCase &c, Device device) {
         bias_bound[i] = bx[i] + std::fabs(in.b[k]);
     }
     EXPECT_TRUE(nearly_equal(cz.data, combo, bound, cz.shape))
-        << "conv_transpose2d(a x + b y) vs a conv_transpose2d(x) + b conv_transpose2d(y)";
-    EXPECT_TRUE(nearly_equal(cxb.data, with_bias, bias_bound, cx.shape))
-        << "conv_transpose2d with bias vs without bias + bias";
+        << name << "(a x + b y) vs a " << name << "(x) + b " << name << "(y)";
+    EXPECT_TRUE(nearly_equal(cxb.data, with_bias, bias_bound, cx.shape)) << name << " with bias vs without bias + bias";
+}
+
+void check_conv2d_linearity(const Conv2dCase &c, Device device) {
+    SCOPED_TRACE("linearity: " + c.describe());
+    const halconv::Conv2dOptions o = c.options(device);
+    const Inputs in = conv2d_inputs(c, 303);
+    check_linearity(
+        "conv2d", in, random_tensor4(c.input_shape(), 304),
+        [&](const Tensor4 &x, const std::vector<float> *bias) { return run_conv2d(x, in.w, bias, o); },
+        [&](const Tensor4 &x) { return conv2d_bound(x, in.w, nullptr, o); });
+}
+
+void check_conv_transpose2d_linearity(const ConvT2dCase &c, Device device) {
+    SCOPED_TRACE("linearity: " + c.describe());
+    const halconv::ConvTranspose2dOptions o = c.options(device);
+    const Inputs in = conv_transpose2d_inputs(c, 305);
+    check_linearity(
+        "conv_transpose2d", in, random_tensor4(c.input_shape(), 306),
+        [&](const Tensor4 &x, const std::vector<float> *bias) { return run_conv_transpose2d(x, in.w, bias, o); },
+        [&](const Tensor4 &x) { return conv_transpose2d_bound(x, in.w, nullptr, o); });
 }
 
 // ---------------------------------------------------------------------------
