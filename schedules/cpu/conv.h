@@ -10,11 +10,13 @@
 // Per step (one input channel and tap): 1 vector load + 14 broadcasts for 14
 // FMAs (Zen3 issues 3 loads and 2 FMAs a cycle: FMA-bound). x_tile = 7 tiles
 // the 56/28/14/7-wide ResNet layers exactly, whatever the stride or
-// dilation (broadcasts need no shuffles). Tiles are written channel-
-// innermost into a small row buffer (L1) that the output stage transposes
-// into NCHW rows with full vectors.
-// Peak (2 cores) = 2 cores x 2 FMA ports x lanes x 2 flop x clock; the bench
-// harness measures it and bench/results/conv.md gives each layer's % of it.
+// dilation (broadcasts need no shuffles). Each finished tile goes into a row
+// buffer (NCHW order, one scattered store per output: ~2% of a 3x3x64
+// reduction, but ~15% of a 1x1x64 one), from which the output stage copies
+// rows with full vectors.
+// Peak (2 cores) = 2 cores x 2 FMA ports x lanes x 2 flop x clock: 205
+// GFLOP/s measured on the Zen3 CI machine; 3x3 layers reach 44-59% of it
+// (bench/results/conv.md, kept current with scripts/bench).
 //
 // The zero-padded input is materialised once per task (strip of rows, or a
 // whole small image), so the inner loops read it without bounds checks.
@@ -40,19 +42,14 @@ struct ConvCpuSchedule {
     // Output images of at most this many pixels are split across cores by
     // output channels instead of by rows (see apply()).
     GeneratorParam<int> small_image_pixels{"cpu_small_image_pixels", 1024};
-    // Depthwise and conv_transpose2d: vectorized along x, x_vectors vectors
-    // x rows accumulators.
-    GeneratorParam<int> x_vectors{"cpu_x_vectors", 0};
-    GeneratorParam<int> k_block{"cpu_k_block", 6};
+    // conv_transpose2d: coarse rows per register tile (x_tile positions each).
     GeneratorParam<int> phase_rows{"cpu_phase_rows", 2};
+    // Depthwise: vectorized along x, dw_x_vectors vectors x dw_rows rows
+    // accumulators of one channel.
     GeneratorParam<int> dw_x_vectors{"cpu_dw_x_vectors", 2};
     GeneratorParam<int> dw_rows{"cpu_dw_rows", 4};
 
     bool wide(const Target &t) const { return t.has_feature(Target::AVX512); }
-    int resolved_x_vectors(const Target &t) const {
-        if (x_vectors > 0) return x_vectors;
-        return wide(t) ? 2 : 1;
-    }
     int resolved_tile_rows(const Target &t) const {
         if (tile_rows > 0) return tile_rows;
         return wide(t) ? 4 : 2;
