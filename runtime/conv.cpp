@@ -103,20 +103,37 @@ Shape conv2d_packed_shape(const Shape &shape) {  // PyTorch order of the Halide 
 }
 
 // PyTorch [O, I, R, S] -> blocked, rotated by 180 degrees when `flip`.
-void pack_conv2d_weights(const float *w, const Shape &shape, bool flip, float *packed) {
-    const int64_t O = shape[0], I = shape[1], R = shape[2], S = shape[3];
-    std::fill(packed, packed + conv2d_packed_size(shape), 0.0f);
-    for (int64_t o = 0; o < O; o++) {
-        for (int64_t i = 0; i < I; i++) {
-            const float *src = w + (o * I + i) * R * S;
-            for (int64_t r = 0; r < R; r++) {
-                for (int64_t s = 0; s < S; s++) {
-                    int64_t pr = flip ? R - 1 - r : r, ps = flip ? S - 1 - s : s;
-                    packed[((((o / kBlock) * R + pr) * S + ps) * I + i) * kBlock + o % kBlock] = src[r * S + s];
+// One task per block of kBlock output channels on Halide's thread pool
+// (the pipelines' own threads): reads are kBlock rows of the source (L2),
+// writes are sequential.
+struct PackConv2dTask {
+    const float *w;
+    float *packed;
+    int64_t O, I, R, S;
+    bool flip;
+};
+
+int pack_conv2d_block(void *, int ob, uint8_t *closure) {
+    const PackConv2dTask &t = *reinterpret_cast<const PackConv2dTask *>(closure);
+    float *dst = t.packed + (int64_t)ob * t.R * t.S * t.I * kBlock;
+    for (int64_t r = 0; r < t.R; r++) {
+        for (int64_t s = 0; s < t.S; s++) {
+            const int64_t sr = t.flip ? t.R - 1 - r : r, ss = t.flip ? t.S - 1 - s : s;
+            for (int64_t i = 0; i < t.I; i++) {
+                for (int64_t o16 = 0; o16 < kBlock; o16++) {
+                    const int64_t o = ob * kBlock + o16;
+                    *dst++ = o < t.O ? t.w[((o * t.I + i) * t.R + sr) * t.S + ss] : 0.0f;
                 }
             }
         }
     }
+    return 0;
+}
+
+void pack_conv2d_weights(const float *w, const Shape &shape, bool flip, float *packed) {
+    PackConv2dTask task{w, packed, shape[0], shape[1], shape[2], shape[3], flip};
+    const int blocks = (int)((shape[0] + kBlock - 1) / kBlock);
+    halide_do_par_for(nullptr, pack_conv2d_block, 0, blocks, reinterpret_cast<uint8_t *>(&task));
 }
 
 // Per-thread scratch for the plain calls' repacking: grows, never shrinks,
