@@ -42,11 +42,13 @@ function(halconv_add_runtime)
     _halconv_collect_objects(halconv.runtime)
 endfunction()
 
-# halconv_add_pipeline(NAME [GENERATOR gen] [PARAMS k=v ...])
+# halconv_add_pipeline(NAME [GENERATOR gen] [PARAMS k=v ...] [FEATURES f ...])
 #   -> static pipeline libraries NAME_cpu, NAME_cuda, NAME_opencl with C
 #      functions halconv_NAME_cpu / _cuda / _opencl and headers NAME_*.h.
+#   FEATURES are Halide target features added to every target (e.g.
+#   strict_float for pipelines that must see NaNs).
 function(halconv_add_pipeline NAME)
-    cmake_parse_arguments(ARG "" "GENERATOR" "PARAMS" ${ARGN})
+    cmake_parse_arguments(ARG "" "GENERATOR" "PARAMS;FEATURES" ${ARGN})
     if (NOT ARG_GENERATOR)
         set(ARG_GENERATOR ${NAME})
     endif ()
@@ -58,6 +60,9 @@ function(halconv_add_pipeline NAME)
         else ()
             set(targets ${HALCONV_OPENCL_TARGET})
         endif ()
+        foreach (feature IN LISTS ARG_FEATURES)
+            list(TRANSFORM targets APPEND "-${feature}")
+        endforeach ()
         add_halide_library(${NAME}_${variant}
             FROM halconv_generators
             GENERATOR ${ARG_GENERATOR}

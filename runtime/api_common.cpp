@@ -102,8 +102,10 @@ void require_device(const char *fn, Device device) {
 void clear_halide_error() { halide_error_message.clear(); }
 
 void PipelineCall::finish(int status) {
-    if (status == 0 && device_ != Device::CPU && output_ != nullptr) {
-        status = halide_copy_to_host(nullptr, output_);
+    if (device_ != Device::CPU) {
+        for (halide_buffer_t *out : outputs_) {
+            if (status == 0) status = halide_copy_to_host(nullptr, out);
+        }
     }
     if (device_ != Device::CPU) {
         for (halide_buffer_t *b : buffers_) {

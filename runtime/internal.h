@@ -42,7 +42,8 @@ Halide::Runtime::Buffer<T> wrap(T *data, const Shape &shape) {
 
 // Runs an AOT pipeline call on `device`: marks inputs host-dirty for GPUs,
 // copies the output back, frees device memory, and turns a non-zero Halide
-// status into halconv::Error with Halide's message.
+// status into halconv::Error with Halide's message. The buffers handed to
+// input() and output() must outlive finish().
 class PipelineCall {
 public:
     PipelineCall(const char *fn, Device device) : fn_(fn), device_(device) {}
@@ -52,10 +53,11 @@ public:
         buffers_.push_back(b.raw_buffer());
         return b.raw_buffer();
     }
-    halide_buffer_t *output(Halide::Runtime::Buffer<float> &b) {
-        output_ = b.raw_buffer();
-        buffers_.push_back(output_);
-        return output_;
+    template<typename T>
+    halide_buffer_t *output(Halide::Runtime::Buffer<T> &b) {
+        outputs_.push_back(b.raw_buffer());
+        buffers_.push_back(b.raw_buffer());
+        return b.raw_buffer();
     }
     // `status` is the pipeline's return value.
     void finish(int status);
@@ -63,8 +65,7 @@ public:
 private:
     const char *fn_;
     Device device_;
-    halide_buffer_t *output_ = nullptr;
-    std::vector<halide_buffer_t *> buffers_;
+    std::vector<halide_buffer_t *> outputs_, buffers_;
 };
 
 // Clears the message captured from Halide's runtime for this thread.
