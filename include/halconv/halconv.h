@@ -13,6 +13,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
@@ -70,6 +71,9 @@ struct TensorView {
 
 using Tensor = TensorView<float>;
 using ConstTensor = TensorView<const float>;
+// Max-pooling indices ("switches"), int64 like PyTorch's.
+using IndexTensor = TensorView<int64_t>;
+using ConstIndexTensor = TensorView<const int64_t>;
 
 // ---------------------------------------------------------------------------
 // Devices
@@ -167,5 +171,94 @@ std::vector<float> conv_transpose2d(ConstTensor input, ConstTensor weight, Const
 PackedWeights conv_transpose2d_pack_weights(ConstTensor weight, const ConvTranspose2dOptions &options = {});
 void conv_transpose2d(ConstTensor input, const PackedWeights &weight, ConstTensor bias, Tensor output,
                       const ConvTranspose2dOptions &options = {});
+
+// ---------------------------------------------------------------------------
+// Pooling (torch.nn.functional.max_pool2d, avg_pool2d, max_unpool2d,
+// adaptive_*_pool2d), NCHW float32. Output size per spatial axis:
+//   OH = floor_or_ceil((H + 2*pad - dil*(kernel-1) - 1) / stride) + 1
+// and in ceil_mode a last window that would start in the right/bottom padding
+// is dropped (PyTorch's rule). padding must be at most kernel_size/2.
+// Indices are flat positions h*W + w inside each input plane (the "switch
+// variables" of DeconvNet unpooling), int64 like PyTorch's.
+// ---------------------------------------------------------------------------
+struct MaxPool2dOptions {
+    std::array<int, 2> kernel_size{0, 0};          // (h, w); required
+    std::optional<std::array<int, 2>> stride;      // default: kernel_size
+    std::array<int, 2> padding{0, 0};              // implicit -inf padding
+    std::array<int, 2> dilation{1, 1};
+    bool ceil_mode = false;
+    Device device = Device::CPU;
+};
+
+Shape max_pool2d_output_shape(const Shape &input, const MaxPool2dOptions &options);
+
+// output[n, c, oh, ow] = max of the window; NaN when the window holds a NaN.
+void max_pool2d(ConstTensor input, Tensor output, const MaxPool2dOptions &options);
+// return_indices = True: also the flat input position of each maximum (the
+// first maximum in window scan order, or the last NaN, exactly as PyTorch).
+void max_pool2d(ConstTensor input, Tensor output, IndexTensor indices, const MaxPool2dOptions &options);
+
+// Gradient of max_pool2d w.r.t. its input, through the indices of the forward
+// call: grad_input[n, c, i] = sum of grad_output over outputs whose index is
+// i. grad_input's shape is the forward input's shape; indices are checked to
+// lie inside the plane.
+void max_pool2d_backward(ConstTensor grad_output, ConstIndexTensor indices, Tensor grad_input,
+                         const MaxPool2dOptions &options);
+
+struct AvgPool2dOptions {
+    std::array<int, 2> kernel_size{0, 0};      // (h, w); required
+    std::optional<std::array<int, 2>> stride;  // default: kernel_size
+    std::array<int, 2> padding{0, 0};          // implicit zero padding
+    bool ceil_mode = false;
+    bool count_include_pad = true;  // divide by the window clipped to the padded input
+    int divisor_override = 0;       // non-zero: divide by this instead
+    Device device = Device::CPU;
+};
+
+Shape avg_pool2d_output_shape(const Shape &input, const AvgPool2dOptions &options);
+void avg_pool2d(ConstTensor input, Tensor output, const AvgPool2dOptions &options);
+// The adjoint of avg_pool2d (its gradient w.r.t. the input); grad_input's
+// shape is the forward input's shape.
+void avg_pool2d_backward(ConstTensor grad_output, Tensor grad_input, const AvgPool2dOptions &options);
+
+// Subsampling: keep every stride-th sample from offset on, along each axis
+// (PyTorch: input[:, :, oh::sh, ow::sw]). OH = ceil((H - offset_h) / stride_h).
+struct Subsample2dOptions {
+    std::array<int, 2> stride{2, 2};
+    std::array<int, 2> offset{0, 0};  // 0 <= offset < input size
+    Device device = Device::CPU;
+};
+
+Shape subsample2d_output_shape(const Shape &input, const Subsample2dOptions &options);
+void subsample2d(ConstTensor input, Tensor output, const Subsample2dOptions &options = {});
+
+// max_unpool2d: output[n, c, indices[n, c, i]] = input[n, c, i], zeros
+// elsewhere (duplicate indices: the last in scan order wins, as PyTorch's
+// CPU kernel). Default output size (H-1)*stride - 2*pad + kernel; an explicit
+// output_size must lie strictly within stride of it (PyTorch's rule).
+struct MaxUnpool2dOptions {
+    std::array<int, 2> kernel_size{0, 0};      // required
+    std::optional<std::array<int, 2>> stride;  // default: kernel_size
+    std::array<int, 2> padding{0, 0};
+    std::optional<std::array<int64_t, 2>> output_size;  // (h, w)
+    Device device = Device::CPU;
+};
+
+Shape max_unpool2d_output_shape(const Shape &input, const MaxUnpool2dOptions &options);
+void max_unpool2d(ConstTensor input, ConstIndexTensor indices, Tensor output, const MaxUnpool2dOptions &options);
+
+// Adaptive pooling: output cell (oh, ow) pools input rows
+// [floor(oh*H/OH), ceil((oh+1)*H/OH)) and the same for columns; any output
+// size (1x1 is global pooling). output_size 0 keeps that input size.
+struct AdaptivePool2dOptions {
+    std::array<int64_t, 2> output_size{1, 1};  // (OH, OW)
+    Device device = Device::CPU;
+};
+
+Shape adaptive_pool2d_output_shape(const Shape &input, const AdaptivePool2dOptions &options);
+void adaptive_avg_pool2d(ConstTensor input, Tensor output, const AdaptivePool2dOptions &options = {});
+void adaptive_max_pool2d(ConstTensor input, Tensor output, const AdaptivePool2dOptions &options = {});
+void adaptive_max_pool2d(ConstTensor input, Tensor output, IndexTensor indices,
+                         const AdaptivePool2dOptions &options = {});
 
 }  // namespace halconv

@@ -1,0 +1,148 @@
+// CPU-SIMD schedules of the pooling family.
+//
+// Pooling is memory-bound: a 3x3/s2 max pool does 9 compares per output for
+// 4 bytes read per input (~0.6 op/byte), so the goal is to touch each input
+// byte once, with full vectors, and let the cores stream planes.
+// Windowed pools (max, max with indices, average):
+//   * one plane per parallel task (or strips of rows of a plane when there
+//     are fewer planes than tasks), the output vectorized along x (NCHW
+//     rows); each output vector's window is reduced in registers straight
+//     from the caller's input: no staging copy and no separate row pass
+//     (measured: either costs more than the taps it saves, 2-4x on these
+//     shapes);
+//   * stride-2 windows read each input row as pairs of dense vectors
+//     de-interleaved by shuffles (Halide shares them between the even and
+//     odd taps);
+//   * padding: -inf / 0 outside the input comes from a boundary condition
+//     whose `likely` tags let Halide split the x and y loops into a
+//     bounds-free interior and small border loops;
+//   * common kernels (2x2, 3x3, no dilation, stride 1 or 2) are specialized
+//     with unrolled taps; other windows run the generic loop.
+// The figures (GB/s against the measured bandwidth, ratio vs oneDNN) are in
+// bench/results/pool.md, kept current with scripts/bench.
+// Scatters (unpool, max-pool backward) run one plane per task, in index
+// order, so duplicates resolve as in PyTorch's CPU kernel (the last write
+// wins; gradients add up in a fixed order: bit-identical on every run).
+#pragma once
+
+#include "generators/pool.h"
+
+namespace halconv {
+
+struct PoolCpuSchedule {
+    // 0 = the target's natural float vector (8 on AVX2, 16 on AVX-512).
+    GeneratorParam<int> vector_width{"cpu_pool_vector_width", 0};
+    // Output rows per strip (the loop inside a plane task).
+    GeneratorParam<int> strip_rows{"cpu_pool_strip_rows", 8};
+    // Kernels up to this size along an axis get specialized, unrolled taps.
+    GeneratorParam<int> max_unrolled_taps{"cpu_pool_max_unrolled_taps", 3};
+
+    int vec(const Target &t) const { return vector_width > 0 ? (int)vector_width : t.natural_vector_size<float>(); }
+
+    // Output (x, y, c, n): one plane per parallel task (N*C tasks; a
+    // single small plane runs on one core), x in vectors when the output is
+    // at least a vector wide (ShiftInwards: the last vector overlaps the
+    // previous one), else scalar. Each of `cases` gets its own loop nest
+    // (Halide substitutes the condition's parameter values into it).
+    void tile_output(Func out, Var x, Var y, Var c, Var n, Expr out_width, Var &xo, const Target &t,
+                     const std::vector<Expr> &cases = {}) const {
+        const int v = vec(t);
+        Var xi("xi"), yi("yi"), strip("strip"), plane("plane");
+        out.split(y, strip, yi, strip_rows, TailStrategy::GuardWithIf).fuse(c, n, plane).parallel(plane);
+        auto vectorize_x = [&](Stage s) {
+            s.specialize(out_width >= v).split(x, xo, xi, v, TailStrategy::ShiftInwards).vectorize(xi);
+            s.split(x, xo, xi, v, TailStrategy::GuardWithIf);
+        };
+        for (const Expr &condition : cases) vectorize_x(out.specialize(condition));
+        vectorize_x(out);
+    }
+
+    // The window reduction's specializations: the common small kernels
+    // (unrolled taps) at strides 1 and 2, and any kernel at strides 1 and 2
+    // (constant strides let Halide split the loops around the border).
+    void specialize_window(Stage update, const WindowPoolAlgorithm &a, int v) const {
+        update.vectorize(a.x, v);
+        for (int stride : {1, 2}) {
+            for (int k = 2; k <= max_unrolled_taps; k++) {
+                update.specialize(a.stride_x == stride && a.kernel_x == k && a.kernel_y == k && a.dil_x == 1 &&
+                                  a.dil_y == 1)
+                    .unroll(a.taps.x)
+                    .unroll(a.taps.y);
+            }
+            update.specialize(a.stride_x == stride);
+        }
+    }
+
+    void apply(WindowPoolAlgorithm &a, const Target &t) const {
+        const int v = vec(t);
+        Var xo("xo");
+        // windows_inside must be known in every branch: the algorithm reads
+        // the input unchecked when it is 1. (The unspecialized remainder is
+        // unreachable: the Input is range-checked to 0..1.)
+        tile_output(a.output, a.x, a.y, a.c, a.n, a.out_width, xo, t, {a.windows_inside == 1, a.windows_inside == 0});
+        // One vector of outputs' windows, reduced in registers.
+        a.pool.compute_at(a.output, xo).vectorize(a.x, v);
+        specialize_window(a.pool.update(), a, v);
+        if (a.index.defined()) {
+            a.index.compute_at(a.output, xo).vectorize(a.x, v);
+            specialize_window(a.index.update(), a, v);
+            a.first_tap_x.compute_at(a.output, xo).vectorize(a.x, v);
+        }
+        a.padded.compute_inline();
+    }
+
+    void apply(SubsampleAlgorithm &a, const Target &t) const {
+        Var xo("xo");
+        tile_output(a.output, a.x, a.y, a.c, a.n, a.output.output_buffer().dim(kDimX).extent(), xo, t);
+    }
+
+    void apply(AdaptivePoolAlgorithm &a, const Target &t) const {
+        // Windows start at table positions (not affine in x): rows of planes
+        // in parallel, scalar taps; the tables are tiny and computed once.
+        Var yo("yo"), yi("yi"), plane("plane"), task("task");
+        a.output.split(a.y, yo, yi, strip_rows, TailStrategy::GuardWithIf)
+            .fuse(a.c, a.n, plane)
+            .fuse(yo, plane, task)
+            .parallel(task);
+        for (Func table : {a.start_x, a.end_x, a.start_y, a.end_y}) table.compute_root();
+        a.pool.compute_at(a.output, a.x);
+        if (a.index.defined()) a.index.compute_at(a.output, a.x);
+        (void)t;
+    }
+
+    void apply(ScatterAlgorithm &a, const Target &t) const {
+        const int v = vec(t);
+        Var plane("plane"), io("io"), ii("ii");
+        // Zero fill: whole planes in parallel, full vectors.
+        a.output.fuse(a.c, a.n, plane).parallel(plane).vectorize(a.i, v, TailStrategy::GuardWithIf);
+        // Scatter: one plane per task, source elements in order.
+        a.output.update().fuse(a.c, a.n, plane).parallel(plane);
+    }
+
+    void apply(AvgPoolBackwardAlgorithm &a, const Target &t) const {
+        const int v = vec(t);
+        Func out = a.output;
+        Var yo("yo"), yi("yi"), plane("plane"), task("task"), xo("xo"), xi("xi");
+        // Both stages of grad_input (zero, then the gather) in the same strip
+        // loops; the row gather is computed per strip.
+        out.split(a.y, yo, yi, strip_rows, TailStrategy::GuardWithIf)
+            .fuse(a.c, a.n, plane)
+            .fuse(yo, plane, task)
+            .parallel(task)
+            .vectorize(a.x, v, TailStrategy::GuardWithIf);
+        out.update()
+            .split(a.y, yo, yi, strip_rows, TailStrategy::GuardWithIf)
+            .fuse(a.c, a.n, plane)
+            .fuse(yo, plane, task)
+            .parallel(task)
+            .reorder(a.taps_y, a.x, yi, task)
+            .vectorize(a.x, v, TailStrategy::GuardWithIf);
+        // GuardWithIf: grad_output has no boundary condition, so the stages
+        // reading it must not round their extents up.
+        a.row.compute_at(out, task).vectorize(a.x, v, TailStrategy::GuardWithIf);
+        a.row.update().vectorize(a.x, v, TailStrategy::GuardWithIf);
+        a.scaled.compute_at(out, task).vectorize(a.x, v, TailStrategy::GuardWithIf);
+    }
+};
+
+}  // namespace halconv
