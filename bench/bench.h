@@ -114,8 +114,14 @@ struct Row {
     std::string family;   // suite.json key, e.g. "conv2d"
     std::string id;       // suite.json id
     std::string shape;    // human-readable problem description
-    double flops = 0;     // 0: not a flop-bound operator (no GFLOP/s column)
-    double bytes = 0;     // minimum DRAM-ish traffic (inputs + outputs), bytes
+    double flops = 0;     // 0: not a flop-bound operator: the report shows
+                          // GB/s (bytes / time) and % of the measured copy
+                          // bandwidth instead of GFLOP/s and % peak
+    double bytes = 0;     // minimum DRAM-ish traffic (inputs + outputs), bytes,
+                          // of halconv's call; a peer that moves a different
+                          // amount (e.g. oneDNN's 1-byte pooling workspace vs
+                          // halconv's int64 indices) has it in
+                          // info["bytes"][peer key], used for its GB/s
     Measurement halconv{"halconv"};
     std::vector<Measurement> peers;  // keyed by Measurement::key
     // Correctness: halconv vs the reference peer (max_rel_err), and both vs a
@@ -138,6 +144,10 @@ struct Row {
 struct Column {
     std::string key;    // Measurement key
     std::string label;  // markdown header
+    // Ratio columns only: when non-empty, the ratio is taken against the
+    // fastest of these peers (e.g. oneDNN's best blocked layout), and `key`
+    // only names the column in the JSON.
+    std::vector<std::string> best_of = {};
 };
 
 struct FamilySpec {
@@ -147,6 +157,8 @@ struct FamilySpec {
     std::vector<Column> ratios;     // peers that get a "halconv vs" ratio column
     // Receives the family's suite entries that passed --filter.
     std::function<std::vector<Row>(const json::Value &entries, const Options &opts)> run;
+    // Markdown printed under the family's table (what is measured, caveats).
+    std::string doc = {};
 };
 
 std::vector<FamilySpec> &family_registry();
@@ -177,5 +189,9 @@ void fill_uniform(std::vector<float> &v, uint64_t seed, float scale = 1.0f);
 
 // ratio = t_peer / t_halconv (> 1: halconv faster); NaN when either is missing.
 double speed_ratio(const Measurement &peer, const Measurement &halconv);
+
+// The ratio of a report column: against col.key, or against the fastest
+// measured peer of col.best_of (NaN when none of them was measured).
+double column_ratio(const Row &row, const Column &col);
 
 }  // namespace bench

@@ -311,4 +311,17 @@ double speed_ratio(const Measurement &peer, const Measurement &halconv) {
     return peer.t.median_ms / halconv.t.median_ms;
 }
 
+double column_ratio(const Row &row, const Column &col) {
+    if (col.best_of.empty()) {
+        const Measurement *m = row.peer(col.key);
+        return m ? speed_ratio(*m, row.halconv) : kNaN;
+    }
+    const Measurement *best = nullptr;
+    for (const auto &k : col.best_of) {
+        const Measurement *m = row.peer(k);
+        if (m && m->ok() && (!best || m->t.median_ms < best->t.median_ms)) best = m;
+    }
+    return best ? speed_ratio(*best, row.halconv) : kNaN;
+}
+
 }  // namespace bench

@@ -73,6 +73,23 @@ double gflops(const Row &r) {
     return r.flops > 0 && r.halconv.ok() ? r.flops / (r.halconv.t.median_ms * 1e6) : kNaN;
 }
 
+// Rows of memory-bound operators (no flops, a byte count) get GB/s instead of
+// GFLOP/s; a family whose rows all are gets "GB/s | % copy bw" table columns.
+bool memory_bound(const Row &r) { return !(r.flops > 0) && r.bytes > 0; }
+
+// Bytes moved by one implementation of a row: row.info["bytes"][key] when the
+// family recorded it (peers that move a different amount), else row.bytes.
+double bytes_of(const Row &r, const Measurement &m) {
+    if (r.info.is_object() && r.info.contains("bytes") && r.info.at("bytes").is_object() &&
+        r.info.at("bytes").contains(m.key) && r.info.at("bytes").at(m.key).is_number())
+        return r.info.at("bytes").at(m.key).number();
+    return r.bytes;
+}
+
+double gbs_of(const Row &r, const Measurement &m) {
+    return memory_bound(r) && m.ok() ? bytes_of(r, m) / (m.t.median_ms * 1e6) : kNaN;
+}
+
 }  // namespace
 
 std::string utc_now_iso() {
@@ -118,6 +135,7 @@ json::Value describe_machine() {
 std::string write_report(const std::string &group, const std::vector<FamilyRows> &families,
                          const RunInfo &info, const std::string &out_dir) {
     const double peak = info.peak.peak_gflops;
+    const double bw = info.peak.copy_gbs;  // the "% copy bw" denominator (read + write bytes / s)
     json::Value root = json::Value::object();
     root["benchmark"] = group;
     root["date"] = info.date;
@@ -190,8 +208,21 @@ std::string write_report(const std::string &group, const std::vector<FamilyRows>
         jf["family"] = spec.name;
         json::Value jrows = json::Value::array();
 
+        bool fam_mem = !fr.rows.empty();
+        bool fam_bytes = false;
+        for (const Row &r : fr.rows) {
+            if (r.flops > 0) fam_mem = false;
+            if (r.bytes > 0) fam_bytes = true;
+        }
+        fam_mem = fam_mem && fam_bytes;  // memory-bound family: GB/s, % copy bw
+        if (fam_mem) {
+            root["gbs_definition"] =
+                "GB/s = bytes / median time, bytes = minimum traffic of that implementation (inputs read + "
+                "outputs written once); pct_copy_bw = 100 * GB/s / machine.peak.copy_gbs";
+        }
+
         md << "\n## " << spec.name << "\n\n";
-        md << "| id | halconv ms | GFLOP/s | % peak |";
+        md << (fam_mem ? "| id | halconv ms | GB/s | % copy bw |" : "| id | halconv ms | GFLOP/s | % peak |");
         for (auto &c : spec.peers) md << " " << c.label << " |";
         for (auto &c : spec.ratios) md << " " << c.label << " |";
         md << " max rel err | status |\n|---|";
@@ -203,6 +234,7 @@ std::string write_report(const std::string &group, const std::vector<FamilyRows>
         std::vector<std::string> notes;
         for (const Row &r : fr.rows) {
             const double gf = gflops(r), pct = peak > 0 ? 100 * gf / peak : kNaN;
+            const double gbs = gbs_of(r, r.halconv), pct_bw = bw > 0 ? 100 * gbs / bw : kNaN;
             json::Value jr = json::Value::object();
             jr["id"] = r.id;
             jr["family"] = r.family;
@@ -213,17 +245,25 @@ std::string write_report(const std::string &group, const std::vector<FamilyRows>
             jr["halconv"] = timing_json(r.halconv);
             jr["halconv_gflops"] = gf;
             jr["halconv_pct_peak"] = pct;
+            if (memory_bound(r)) {
+                jr["halconv_bytes"] = bytes_of(r, r.halconv);
+                jr["halconv_gbs"] = gbs;
+                jr["halconv_pct_copy_bw"] = pct_bw;
+            }
             json::Value jp = json::Value::object();
             for (auto &m : r.peers) {
                 json::Value t = timing_json(m);
                 if (r.flops > 0 && m.ok()) t["gflops"] = r.flops / (m.t.median_ms * 1e6);
+                if (memory_bound(r)) {
+                    t["bytes"] = bytes_of(r, m);
+                    if (m.ok()) t["gbs"] = gbs_of(r, m);
+                }
                 jp[m.key] = t;
             }
             jr["peers"] = jp;
             json::Value jratio = json::Value::object();
             for (size_t i = 0; i < spec.ratios.size(); i++) {
-                const Measurement *m = r.peer(spec.ratios[i].key);
-                double ratio = m ? speed_ratio(*m, r.halconv) : kNaN;
+                double ratio = column_ratio(r, spec.ratios[i]);
                 jratio[spec.ratios[i].key] = ratio;
                 col_ratio[i].push_back(ratio);
             }
@@ -238,11 +278,12 @@ std::string write_report(const std::string &group, const std::vector<FamilyRows>
             jr["info"] = r.info;
             jrows.push_back(jr);
 
+            const double shown = fam_mem ? gbs : gf, shown_pct = fam_mem ? pct_bw : pct;
             md << "| " << r.id << " | " << fmt_meas(&r.halconv) << " | "
-               << fmt("%.1f", gf) << " | " << fmt("%.1f", pct) << " |";
+               << fmt("%.1f", shown) << " | " << fmt("%.1f", shown_pct) << " |";
             col_h.push_back(r.halconv.ok() ? r.halconv.t.median_ms : kNaN);
-            col_gf.push_back(gf);
-            col_pct.push_back(pct);
+            col_gf.push_back(shown);
+            col_pct.push_back(shown_pct);
             for (size_t i = 0; i < spec.peers.size(); i++) {
                 const Measurement *m = r.peer(spec.peers[i].key);
                 double v = m && m->ok() ? m->t.median_ms : kNaN;
@@ -263,10 +304,11 @@ std::string write_report(const std::string &group, const std::vector<FamilyRows>
             for (auto &c : col_ratio) md << " " << fmt("%.2f", geomean(c)) << " |";
             md << " | |\n";
         }
+        if (!spec.doc.empty()) md << "\n" << spec.doc << "\n";
         json::Value jg = json::Value::object();
         jg["halconv_ms"] = geomean(col_h);
-        jg["halconv_gflops"] = geomean(col_gf);
-        jg["halconv_pct_peak"] = geomean(col_pct);
+        jg[fam_mem ? "halconv_gbs" : "halconv_gflops"] = geomean(col_gf);
+        jg[fam_mem ? "halconv_pct_copy_bw" : "halconv_pct_peak"] = geomean(col_pct);
         for (size_t i = 0; i < spec.peers.size(); i++) jg[spec.peers[i].key + "_ms"] = geomean(col_peer[i]);
         for (size_t i = 0; i < spec.ratios.size(); i++) jg["ratio_" + spec.ratios[i].key] = geomean(col_ratio[i]);
         jf["geomean"] = jg;
@@ -278,7 +320,13 @@ std::string write_report(const std::string &group, const std::vector<FamilyRows>
             md << "\n<details><summary>peer implementations</summary>\n\n";
             for (const Row &r : fr.rows) {
                 md << "- " << r.id << ":";
-                for (auto &m : r.peers) md << " " << m.key << " = `" << (m.impl.empty() ? "n/a" : m.impl) << "`;";
+                for (auto &m : r.peers) {
+                    md << " " << m.key << " = `" << (m.impl.empty() ? "n/a" : m.impl) << "`";
+                    if (memory_bound(r) && m.ok())
+                        md << " (" << fmt("%.1f", gbs_of(r, m)) << " GB/s of " << fmt("%.2f", bytes_of(r, m) / 1e6)
+                           << " MB)";
+                    md << ";";
+                }
                 md << "\n";
             }
             md << "\n</details>\n";
