@@ -79,7 +79,12 @@ struct PoolCpuSchedule {
         // windows_inside must be known in every branch: the algorithm reads
         // the input unchecked when it is 1. (The unspecialized remainder is
         // unreachable: the Input is range-checked to 0..1.)
-        tile_output(a.output, a.x, a.y, a.c, a.n, a.out_width, xo, t, {a.windows_inside == 1, a.windows_inside == 0});
+        std::vector<Expr> cases = {a.windows_inside == 1, a.windows_inside == 0};
+        if (a.divisor_override.defined()) {
+            // Average pooling's common case: a constant divisor (a multiply).
+            cases.insert(cases.begin(), a.windows_inside == 1 && a.divisor_override == 0);
+        }
+        tile_output(a.output, a.x, a.y, a.c, a.n, a.out_width, xo, t, cases);
         // One vector of outputs' windows, reduced in registers.
         a.pool.compute_at(a.output, xo).vectorize(a.x, v);
         specialize_window(a.pool.update(), a, v);
