@@ -179,7 +179,11 @@ void conv_transpose2d(ConstTensor input, const PackedWeights &weight, ConstTenso
 // and in ceil_mode a last window that would start in the right/bottom padding
 // is dropped (PyTorch's rule). padding must be at most kernel_size/2.
 // Indices are flat positions h*W + w inside each input plane (the "switch
-// variables" of DeconvNet unpooling), int64 like PyTorch's.
+// variables" of DeconvNet unpooling), int64 like PyTorch's. As in PyTorch, a
+// dilated window can have no tap inside the input (e.g. 2x2 input, kernel 2,
+// dilation 3, padding 1): its value is -inf and its index is the window's
+// first tap position past the padding, which can lie outside the plane.
+// Input must be 4-D (batched); PyTorch's unbatched 3-D form is refused.
 // ---------------------------------------------------------------------------
 struct MaxPool2dOptions {
     std::array<int, 2> kernel_size{0, 0};          // (h, w); required
@@ -249,7 +253,8 @@ void max_unpool2d(ConstTensor input, ConstIndexTensor indices, Tensor output, co
 
 // Adaptive pooling: output cell (oh, ow) pools input rows
 // [floor(oh*H/OH), ceil((oh+1)*H/OH)) and the same for columns; any output
-// size (1x1 is global pooling). output_size 0 keeps that input size.
+// size (1x1 is global pooling). output_size 0 keeps that input size (PyTorch
+// spells this None; PyTorch's 0, an empty output, is not offered).
 struct AdaptivePool2dOptions {
     std::array<int64_t, 2> output_size{1, 1};  // (OH, OW)
     Device device = Device::CPU;
