@@ -267,3 +267,6 @@ void adaptive_max_pool2d(ConstTensor input, Tensor output, IndexTensor indices,
                          const AdaptivePool2dOptions &options = {});
 
 }  // namespace halconv
+
+// Image filters on interleaved uint8 / uint16 / float images (PNG layout).
+#include "halconv/filter.h"
