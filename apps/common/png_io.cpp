@@ -220,6 +220,12 @@ Image decode(Stream &stream, const std::string &name) {
     // libpng's own limit is 1,000,000 per side; lift it so that our pixel
     // limit decides and gives its clearer message.
     png_set_user_limits(s.png, 0x7fffffff, 0x7fffffff);
+    // Skip the ancillary chunks png_io does not use instead of letting libpng
+    // buffer them: libpng allocates whatever a text or profile chunk's length
+    // field claims (up to 2 GB) before reading it.
+    static const png_byte kIgnored[] = "bKGD\0cHRM\0eXIf\0gAMA\0hIST\0iCCP\0iTXt\0oFFs\0pCAL\0pHYs\0"
+                                       "sBIT\0sCAL\0sPLT\0sRGB\0tEXt\0tIME\0zTXt";
+    png_set_keep_unknown_chunks(s.png, PNG_HANDLE_CHUNK_NEVER, kIgnored, int(sizeof kIgnored / 5));
 
     Header h{};
     if (!read_header(s.png, s.info, &h)) fail_read(name, st);
