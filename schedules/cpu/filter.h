@@ -1,0 +1,111 @@
+// CPU-SIMD schedules of the image filters.
+//
+// A 1920x1080 RGB8 filter moves 12.4 MB (6.2 in, 6.2 out): ~0.4 ms at the
+// machine's ~30 GB/s, while a 5x5 separable filter does 10 multiply-adds per
+// sample (62 M) -- 16-lane uint16 vectors make that ~4 M vector ops, ~0.7 ms
+// on one Zen3 core at 2 ops/cycle, so two cores land near the memory floor
+// only if no pass goes through memory. Hence, for every filter:
+//   * output rows in strips of `strip_rows`, strips in parallel;
+//   * the vertical pass computed one row at a time right where the
+//     horizontal pass consumes it (an ~11 KB row for 1920 RGB8 pixels in
+//     uint16: L1-resident), so each intermediate sample is written once to
+//     L1 and read kw times from it; the input rows the vertical pass reads
+//     (kh of them) stay in L1/L2 while the strip walks down;
+//   * samples along x are vectorized with dense loads: in the interleaved
+//     layout a horizontal tap is a constant offset of taps * channels;
+//   * row passes read the input with dense loads and fix their few border
+//     columns afterwards (generators/filter.h), so no loop carries border
+//     tests or gathers;
+//   * common tap counts (1, 3, 5, 7, 9) get unrolled loops; others run the
+//     generic tap loop.
+// The direct 2-D filter keeps a sliding window of `kernel height` float
+// rows of the bordered input (each input row converted once) and reduces
+// each output vector's taps in registers.
+#pragma once
+
+#include "generators/filter.h"
+
+namespace halconv {
+
+struct FilterCpuSchedule {
+    // 0 = the target's natural vector for the sample type (32 uint8, 16
+    // uint16, 8 float on AVX2).
+    GeneratorParam<int> vector_width{"cpu_filter_vector_width", 0};
+    GeneratorParam<int> strip_rows{"cpu_filter_strip_rows", 16};
+    // Tap counts up to this get unrolled specializations (odd counts only).
+    GeneratorParam<int> max_unrolled_taps{"cpu_filter_max_unrolled_taps", 9};
+
+    int vec(Type sample, const Target &t) const {
+        return vector_width > 0 ? (int)vector_width : t.natural_vector_size(sample);
+    }
+
+    // out(fx, y): strips of rows in parallel, fx in vectors (ShiftInwards
+    // when the row is at least a vector wide).
+    void tile_output(Func out, Expr row_samples, Var fx, Var y, int v, Var &xo, Var &yi, Var &strip) const {
+        Var xi("xi");
+        auto tile = [&](Stage s) {
+            s.split(y, strip, yi, strip_rows, TailStrategy::GuardWithIf).parallel(strip);
+            s.split(fx, xo, xi, v, TailStrategy::ShiftInwards).vectorize(xi);
+        };
+        tile(out.specialize(row_samples >= v));
+        out.split(y, strip, yi, strip_rows, TailStrategy::GuardWithIf)
+            .parallel(strip)
+            .split(fx, xo, xi, v, TailStrategy::GuardWithIf);
+    }
+
+    // Unrolled taps for the common odd tap counts of a 1-D tap loop.
+    void unroll_taps(Stage update, Expr size, RVar r) const {
+        for (int k = 1; k <= max_unrolled_taps; k += 2) update.specialize(size == k).unroll(r);
+    }
+
+    void apply(SeparableFilterAlgorithm &a, Type sample, const Target &t) const {
+        const int v = vec(sample, t);
+        Var xo("xo"), yi("yi"), strip("strip");
+        tile_output(a.output, a.row_samples, a.fx, a.y, v, xo, yi, strip);
+        // One row of the vertical pass per output row, in L1; stored per strip
+        // (Halide folds it to one row) so it is allocated once per strip.
+        // Its border columns (stages 2 and 3) are a few scalar stores.
+        a.vertical.store_at(a.output, strip).compute_at(a.output, yi).vectorize(a.fx, v);
+        a.vertical.update(0).vectorize(a.fx, v);
+        unroll_taps(a.vertical.update(0), a.column_size, RVar(a.column_taps));
+        a.vertical.update(1).unscheduled();
+        a.vertical.update(2).unscheduled();
+        a.horizontal.compute_at(a.output, xo).vectorize(a.fx, v);
+        a.horizontal.update().vectorize(a.fx, v);
+        unroll_taps(a.horizontal.update(), a.row_size, RVar(a.row_taps));
+    }
+
+    void apply(DirectFilterAlgorithm &a, Type sample, const Target &t) const {
+        const int v = vec(Float(32), t);
+        const int vs = std::max(v, vec(sample, t) / 2);
+        Var xo("xo"), yi("yi"), strip("strip");
+        tile_output(a.output, a.output.output_buffer().dim(0).extent(), a.fx, a.y, vs, xo, yi, strip);
+        // Each bordered input row converted to float once per strip: Halide
+        // slides a window of kernel_height rows down the strip.
+        a.samples.store_at(a.output, strip).compute_at(a.output, yi).vectorize(a.fx, v);
+        a.samples.update(0).unscheduled();
+        a.samples.update(1).unscheduled();
+        a.sum.compute_at(a.output, xo).vectorize(a.fx, v);
+        Stage update = a.sum.update();
+        update.vectorize(a.fx, v);
+        for (int k = 3; k <= 5; k += 2) {
+            update.specialize(a.kernel_width == k && a.kernel_height == k).unroll(a.taps.x).unroll(a.taps.y);
+        }
+    }
+
+    void apply(GradientAlgorithm &a, Type sample, const Target &t) const {
+        const int v = vec(sample, t);
+        Var xo("xo"), yi("yi"), strip("strip");
+        tile_output(a.output, a.output.output_buffer().dim(0).extent(), a.fx, a.y, v, xo, yi, strip);
+        // Vertical smoothing and difference one row at a time, then the
+        // horizontal halves straight into the output vector.
+        for (Func f : {a.smooth_y, a.diff_y}) {
+            f.store_at(a.output, strip).compute_at(a.output, yi).vectorize(a.fx, v);
+            f.update(0).unscheduled();
+            f.update(1).unscheduled();
+        }
+        a.magnitude.compute_inline();
+    }
+};
+
+}  // namespace halconv
