@@ -371,7 +371,8 @@ std::string filter2d_impl(ImageView<const T> input, ImageView<T> output, const F
                     std::ostringstream s;
                     s << "cv::GaussianBlur " << k.width << "x" << k.height << " sigma " << sx;
                     if (sy != sx) s << "," << sy;
-                    s << " (bit-exact uint8, one call, " << cv::getNumThreads() << " threads)";
+                    const int nt = cv::getNumThreads();
+                    s << " (bit-exact uint8, one call, " << nt << (nt == 1 ? " thread)" : " threads)");
                     return s.str();
                 }
             }
