@@ -53,6 +53,9 @@ public:
     Input<uint32_t> bias{"bias"};
     Input<uint32_t> multiplier{"multiplier"};
     Input<uint32_t> shift{"shift"};
+    // 1: every sum, 2 * sum + bias and its product with the multiplier fit
+    // 16 / 32 bits as the narrow path needs (checked by the runtime).
+    Input<int> narrow{"narrow", 0, 0, 1};
 
     FilterCpuSchedule cpu_schedule;
     FilterGpuSchedule gpu_schedule;
@@ -63,12 +66,15 @@ public:
         SeparableFilterAlgorithm a;
         a.integer = true;
         a.multiplier = multiplier;
+        a.narrow = narrow;
         a.row_samples = input.dim(0).extent();
         define_separable_filter(a, image, column, row, column.dim(0).extent(), row.dim(0).extent(),
                                 sample.bits() == 8 ? UInt(16) : UInt(32), UInt(32));
         Expr numerator = 2 * a.horizontal(a.fx, a.y) + bias;
         Expr quotient = (numerator * multiplier) >> shift;
-        output(a.fx, a.y) = cast(sample, min(quotient, cast<uint32_t>(sample.max())));
+        Expr numerator_narrow = 2 * a.horizontal_narrow(a.fx, a.y) + cast<uint16_t>(bias);
+        Expr quotient_narrow = (cast<uint32_t>(numerator_narrow) * multiplier) >> shift;
+        output(a.fx, a.y) = cast(sample, min(select(narrow == 1, quotient_narrow, quotient), cast<uint32_t>(sample.max())));
         a.output = output;
         for (auto *b : {&column, &row}) b->dim(0).set_min(0).set_stride(1);
         dense_interleaved(input);

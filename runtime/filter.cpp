@@ -140,6 +140,7 @@ void check_kernel(const char *fn, const FilterKernel &k) {
 struct IntegerPlan {
     std::vector<uint16_t> column, row;
     uint32_t bias = 0, multiplier = 1, shift = 0;
+    int narrow = 0;  // 1: the 16-bit horizontal pass is exact (see plan_integer)
 };
 
 bool integer_taps(const std::vector<float> &f, std::vector<uint16_t> &out, uint64_t &sum) {
@@ -183,6 +184,9 @@ bool plan_integer(const FilterKernel &k, SampleType type, const FilterOptions &o
         if (e * N < p) {
             plan.multiplier = uint32_t(M);
             plan.shift = s;
+            // The 16-bit horizontal pass: every sum, 2 * sum + bias and the
+            // vertical sums fit 16 bits.
+            plan.narrow = N <= 0xffff && max_sample * sum_column <= 0xffff ? 1 : 0;
             return true;
         }
     }
@@ -259,7 +263,7 @@ void run_filter(const char *fn, ImageView<const T> input, ImageView<T> output, c
             Halide::Runtime::Buffer<uint16_t> row(plan.row.data(), (int)plan.row.size());
             auto f = on(o.device, integer_pipelines<T>());
             call.finish(f(call.input(in), input.channels, border, call.input(column), call.input(row), plan.bias,
-                          plan.multiplier, plan.shift, call.output(out)));
+                          plan.multiplier, plan.shift, plan.narrow, call.output(out)));
             return;
         }
     }

@@ -41,16 +41,20 @@ struct FilterCpuSchedule {
 
     // out(fx, y): strips of rows in parallel, fx in vectors (ShiftInwards
     // when the row is at least a vector wide).
-    void tile_output(Func out, Expr row_samples, Var fx, Var y, int v, Var &xo, Var &yi, Var &strip) const {
+    void tile_output(Func out, Expr row_samples, Var fx, Var y, int v, Var &xo, Var &yi, Var &strip,
+                     const std::vector<Expr> &cases = {}) const {
         Var xi("xi");
-        auto tile = [&](Stage s) {
+        auto tile = [&](Stage s, bool full_vectors) {
             s.split(y, strip, yi, strip_rows, TailStrategy::GuardWithIf).parallel(strip);
-            s.split(fx, xo, xi, v, TailStrategy::ShiftInwards).vectorize(xi);
+            if (full_vectors) {
+                s.split(fx, xo, xi, v, TailStrategy::ShiftInwards).vectorize(xi);
+            } else {
+                s.split(fx, xo, xi, v, TailStrategy::GuardWithIf);
+            }
         };
-        tile(out.specialize(row_samples >= v));
-        out.split(y, strip, yi, strip_rows, TailStrategy::GuardWithIf)
-            .parallel(strip)
-            .split(fx, xo, xi, v, TailStrategy::GuardWithIf);
+        for (const Expr &c : cases) tile(out.specialize(c && row_samples >= v), true);
+        tile(out.specialize(row_samples >= v), true);
+        tile(out, false);
     }
 
     // Unrolled taps for the common odd tap counts of a 1-D tap loop.
@@ -61,18 +65,26 @@ struct FilterCpuSchedule {
     void apply(SeparableFilterAlgorithm &a, Type sample, const Target &t) const {
         const int v = vec(sample, t);
         Var xo("xo"), yi("yi"), strip("strip");
-        tile_output(a.output, a.row_samples, a.fx, a.y, v, xo, yi, strip);
+        // Integer path: one loop nest with the 16-bit horizontal pass, one
+        // with the 32-bit one.
+        tile_output(a.output, a.row_samples, a.fx, a.y, v, xo, yi, strip,
+                    a.integer ? std::vector<Expr>{a.narrow == 1, a.narrow == 0} : std::vector<Expr>{});
         // One row of the vertical pass per output row, in L1; stored per strip
         // (Halide folds it to one row) so it is allocated once per strip.
         // Its border columns (stages 2 and 3) are a few scalar stores.
-        a.vertical.store_at(a.output, strip).compute_at(a.output, yi).vectorize(a.fx, v);
-        a.vertical.update(0).vectorize(a.fx, v);
+        a.vertical.store_at(a.output, strip).compute_at(a.output, yi).vectorize(a.fx, v, TailStrategy::RoundUp);
+        a.vertical.update(0).vectorize(a.fx, v, TailStrategy::RoundUp);
         unroll_taps(a.vertical.update(0), a.column_size, RVar(a.column_taps));
         a.vertical.update(1).unscheduled();
         a.vertical.update(2).unscheduled();
-        a.horizontal.compute_at(a.output, xo).vectorize(a.fx, v);
-        a.horizontal.update().vectorize(a.fx, v);
+        a.horizontal.compute_at(a.output, xo).vectorize(a.fx, v, TailStrategy::RoundUp);
+        a.horizontal.update().vectorize(a.fx, v, TailStrategy::RoundUp);
         unroll_taps(a.horizontal.update(), a.row_size, RVar(a.row_taps));
+        if (a.integer) {
+            a.horizontal_narrow.compute_at(a.output, xo).vectorize(a.fx, v, TailStrategy::RoundUp);
+            a.horizontal_narrow.update().vectorize(a.fx, v, TailStrategy::RoundUp);
+            unroll_taps(a.horizontal_narrow.update(), a.row_size, RVar(a.row_taps));
+        }
     }
 
     void apply(DirectFilterAlgorithm &a, Type sample, const Target &t) const {
@@ -82,12 +94,12 @@ struct FilterCpuSchedule {
         tile_output(a.output, a.output.output_buffer().dim(0).extent(), a.fx, a.y, vs, xo, yi, strip);
         // Each bordered input row converted to float once per strip: Halide
         // slides a window of kernel_height rows down the strip.
-        a.samples.store_at(a.output, strip).compute_at(a.output, yi).vectorize(a.fx, v);
+        a.samples.store_at(a.output, strip).compute_at(a.output, yi).vectorize(a.fx, v, TailStrategy::RoundUp);
         a.samples.update(0).unscheduled();
         a.samples.update(1).unscheduled();
-        a.sum.compute_at(a.output, xo).vectorize(a.fx, v);
+        a.sum.compute_at(a.output, xo).vectorize(a.fx, v, TailStrategy::RoundUp);
         Stage update = a.sum.update();
-        update.vectorize(a.fx, v);
+        update.vectorize(a.fx, v, TailStrategy::RoundUp);
         for (int k = 3; k <= 5; k += 2) {
             update.specialize(a.kernel_width == k && a.kernel_height == k).unroll(a.taps.x).unroll(a.taps.y);
         }
@@ -100,7 +112,7 @@ struct FilterCpuSchedule {
         // Vertical smoothing and difference one row at a time, then the
         // horizontal halves straight into the output vector.
         for (Func f : {a.smooth_y, a.diff_y}) {
-            f.store_at(a.output, strip).compute_at(a.output, yi).vectorize(a.fx, v);
+            f.store_at(a.output, strip).compute_at(a.output, yi).vectorize(a.fx, v, TailStrategy::RoundUp);
             f.update(0).unscheduled();
             f.update(1).unscheduled();
         }

@@ -19,8 +19,12 @@ struct FilterGpuSchedule {
     GeneratorParam<int> tile_x{"gpu_filter_tile_x", 64};
     GeneratorParam<int> tile_y{"gpu_filter_tile_y", 4};
 
-    void tile_output(Func out, Var fx, Var y, Var &bx, Var &tx, Var &ty) const {
+    // One kernel per case (Halide substitutes the condition into it).
+    void tile_output(Func out, Var fx, Var y, Var &bx, Var &tx, Var &ty, const std::vector<Expr> &cases = {}) const {
         Var by("by");
+        for (const Expr &c : cases) {
+            out.specialize(c).gpu_tile(fx, y, bx, by, tx, ty, tile_x, tile_y, TailStrategy::GuardWithIf);
+        }
         out.gpu_tile(fx, y, bx, by, tx, ty, tile_x, tile_y, TailStrategy::GuardWithIf);
     }
 
@@ -45,10 +49,13 @@ struct FilterGpuSchedule {
 
     void apply(SeparableFilterAlgorithm &a, Type, const Target &) const {
         Var bx("bx"), tx("tx"), ty("ty");
-        tile_output(a.output, a.fx, a.y, bx, tx, ty);
+        // Integer path: one kernel with the 16-bit horizontal pass, one with the 32-bit.
+        tile_output(a.output, a.fx, a.y, bx, tx, ty,
+                    a.integer ? std::vector<Expr>{a.narrow == 1, a.narrow == 0} : std::vector<Expr>{});
         // The block's vertical pass (tile + halo) in shared memory.
         row_pass_in_shared(a.vertical, a.output, bx, 1);
         a.horizontal.compute_at(a.output, tx);
+        if (a.integer) a.horizontal_narrow.compute_at(a.output, tx);
     }
 
     void apply(DirectFilterAlgorithm &a, Type, const Target &) const {
