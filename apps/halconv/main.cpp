@@ -1,0 +1,158 @@
+// halconv: the command-line face of halconv's image filters.
+//
+//   halconv filter --kernel SPEC [options] IN.png OUT.png
+//   halconv gabor-bank [options] IN.png OUT.png
+//   halconv demo [options] [photo.png ...]
+//   halconv help [COMMAND] | --help | --version
+//
+// Exit status: 0 ok, 1 runtime error (I/O, PNG, device), 2 bad usage or a
+// bad option value, 3 (demo) a result failed its correctness check.
+#include "commands.h"
+#include "common.h"
+
+#include <cstring>
+#include <iostream>
+#include <sstream>
+
+namespace halconv_cli {
+
+void usage_main(std::ostream &os) {
+    os << "usage: halconv COMMAND [options] ...\n"
+          "\n"
+          "Image filters (2-D cross-correlation) on PNG files with halconv, on the CPU,\n"
+          "CUDA or OpenCL.\n"
+          "\n"
+          "commands:\n"
+          "  filter --kernel SPEC IN.png OUT.png   filter an image with one kernel\n"
+          "                                       (box, gaussian, motion, shift, sobel, ...,\n"
+          "                                       or your own)\n"
+          "  gabor-bank IN.png OUT.png            orientation energy of a Gabor filter bank,\n"
+          "                                       colour-coded by orientation\n"
+          "  demo [photo.png ...]                 contact sheets of the lecture's filters on\n"
+          "                                       the bundled photos, plus a timing table\n"
+          "  help [COMMAND]                       this text, or a command's options\n"
+          "\n"
+          "  -h, --help      this text\n"
+          "  -V, --version   print the version\n"
+          "\n"
+          "Exit status: 0 ok, 1 error (missing/unreadable/corrupt input, output directory\n"
+          "missing, device not available), 2 bad usage or option value (kernel spec\n"
+          "included), 3 (demo) a result failed its correctness check.\n";
+}
+
+}  // namespace halconv_cli
+
+namespace {
+
+using namespace halconv_cli;
+
+struct Command {
+    const char *name;
+    int (*run)(int, char **, int);
+    void (*usage)(std::ostream &);
+};
+
+const Command kCommands[] = {
+    {"filter", cmd_filter, usage_filter},
+    {"gabor-bank", cmd_gabor_bank, usage_gabor_bank},
+    {"demo", cmd_demo, usage_demo},
+};
+
+const Command *find_command(const std::string &name) {
+    for (const Command &c : kCommands)
+        if (name == c.name) return &c;
+    return nullptr;
+}
+
+// "halconv: error: MESSAGE"; continuation lines are indented by the
+// prefix's width, so that a caret line under a kernel spec stays aligned.
+void print_error(const std::string &message) {
+    const std::string prefix = "halconv: error: ";
+    std::string text = prefix;
+    for (char ch : message) {
+        text += ch;
+        if (ch == '\n') text += std::string(prefix.size(), ' ');
+    }
+    std::cerr << text << "\n";
+}
+
+int error(const std::string &message) {
+    print_error(message);
+    return kExitError;
+}
+
+int run_command(const Command &cmd, int argc, char **argv) {
+    const std::string hint = std::string("Try 'halconv ") + cmd.name + " --help'.\n";
+    try {
+        return cmd.run(argc, argv, 2);
+    } catch (const UsageError &e) {
+        // The message, the command's synopsis (its usage text up to the
+        // first blank line) and where to find the rest.
+        std::ostringstream usage;
+        cmd.usage(usage);
+        const std::string text = usage.str();
+        std::cerr << "halconv " << cmd.name << ": " << e.what() << "\n" << text.substr(0, text.find("\n\n") + 1)
+                  << hint;
+        return kExitUsage;
+    } catch (const ArgError &e) {
+        print_error(e.what());
+        std::cerr << hint;
+        return kExitUsage;
+    } catch (const SpecError &e) {
+        print_error(e.what());
+        std::cerr << hint;
+        return kExitUsage;
+    } catch (const pngio::PngError &e) {
+        return error(e.what());
+    } catch (const halconv::Error &e) {
+        return error(e.what());
+    } catch (const std::bad_alloc &) {
+        return error("out of memory");
+    } catch (const std::exception &e) {
+        return error(e.what());
+    }
+}
+
+}  // namespace
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        std::cerr << "halconv: missing command\n\n";
+        usage_main(std::cerr);
+        return kExitUsage;
+    }
+    const std::string first = argv[1];
+    if (first == "-h" || first == "--help") {
+        usage_main(std::cout);
+        return kExitOk;
+    }
+    if (first == "help") {
+        if (argc == 2) {
+            usage_main(std::cout);
+            return kExitOk;
+        }
+        const Command *cmd = find_command(argv[2]);
+        if (!cmd) {
+            std::cerr << "halconv: unknown command '" << argv[2] << "'\n\n";
+            usage_main(std::cerr);
+            return kExitUsage;
+        }
+        cmd->usage(std::cout);
+        return kExitOk;
+    }
+    if (first == "--version" || first == "-V") {
+        std::cout << "halconv " << halconv::version() << "\n";
+        return kExitOk;
+    }
+    const Command *cmd = find_command(first);
+    if (!cmd) {
+        if (first.size() > 1 && first[0] == '-') {
+            std::cerr << "halconv: unknown option '" << first << "'\n\n";
+        } else {
+            std::cerr << "halconv: unknown command '" << first << "'\n\n";
+        }
+        usage_main(std::cerr);
+        return kExitUsage;
+    }
+    return run_command(*cmd, argc, argv);
+}
