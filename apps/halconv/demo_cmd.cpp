@@ -372,23 +372,20 @@ struct Timed {
     int runs = 0;
 };
 
-// Median of up to `max_runs` runs after one warm-up, as many as fit in
-// kCellBudgetMs judging by the warm-up (at least one).
+// Median of up to `max_runs` runs after one warm-up; stops early once the
+// timed runs have taken kCellBudgetMs (at least one run).
 template<typename F>
 Timed time_budgeted(int max_runs, F &&f) {
-    const auto t0 = std::chrono::steady_clock::now();
     f();
-    const double warm = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-    Timed t;
-    t.runs = warm > 0 ? int(std::clamp(kCellBudgetMs / warm, 1.0, double(max_runs))) : max_runs;
     std::vector<double> ms;
-    for (int i = 0; i < t.runs; i++) {
+    double total = 0;
+    while (int(ms.size()) < max_runs && (ms.empty() || total < kCellBudgetMs)) {
         const auto a = std::chrono::steady_clock::now();
         f();
         ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - a).count());
+        total += ms.back();
     }
-    t.ms = median(ms);
-    return t;
+    return Timed{median(ms), int(ms.size())};
 }
 
 struct Gpu {

@@ -646,6 +646,14 @@ def group_demo(tmp):
     for s in ("| filter", "CPU ms", "CPU MP/s", "gaussian:3", "sobel", "gabor bank", "OpenCV"):
         check(s in md, "timings.md mentions %r" % s, md)
     check(("CUDA" in md) and ("OpenCL" in md), "timings.md has a CUDA and an OpenCL column or reason", md)
+    # A GPU backend asked for by name (OpenCL on PoCL counts): timed and checked against the CPU.
+    rc, _, err = run("filter", "-k", "box:3", "--device", "opencl", p1, os.path.join(tmp, "probe.png"))
+    if rc == 0:
+        outdir3 = os.path.join(tmp, "demo_ocl")
+        expect(["demo", "--out", outdir3, "--runs", "1", "--no-opencv", "--devices", "opencl", p1], 0,
+               stdout_has=["OpenCL ms", "GPU results match the CPU's"])
+    else:
+        print("note: OpenCL not available, forced-device demo skipped: " + err.strip())
     if DATA and os.path.exists(os.path.join(DATA, "camera.png")):
         outdir2 = os.path.join(tmp, "demo_out2")
         expect(["demo", "--out", outdir2, "--runs", "0", "--no-opencv", "--devices", "none",
