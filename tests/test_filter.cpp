@@ -169,12 +169,12 @@ TEST(FilterApi, PathChoice) {
     };
     const Want wants[] = {
         {"box3", SampleType::UInt8, "integer-separable"},
-        {"box9", SampleType::UInt16, "integer-separable"},
+        {"box9", SampleType::UInt16, "float-separable"},
         {"binomial5", SampleType::UInt8, "integer-separable"},
         {"binomial7", SampleType::UInt16, "integer-separable"},
         {"shift_2_m1", SampleType::UInt8, "integer-separable"},
         {"motion5_0", SampleType::UInt8, "integer-separable"},
-        {"motion7_90", SampleType::UInt16, "integer-separable"},
+        {"motion7_90", SampleType::UInt16, "float-separable"},
         {"gauss_s1", SampleType::UInt8, "integer-separable"},
         {"gauss_s2", SampleType::UInt8, "integer-separable"},
         {"gauss_s1", SampleType::UInt16, "float-separable"},

@@ -4,10 +4,12 @@
 //
 // Three sample types, each filtered in its own type (uint8 stays uint8,
 // uint16 stays uint16, float stays float), with fast paths picked per call:
-//   * exact integer arithmetic for uint8/uint16 when the kernel is an integer
-//     separable kernel over a divisor (box, binomial, shift, motion blur along
-//     an axis), run as two 1-D passes; the result is the exactly rounded
-//     quotient;
+//   * exact integer arithmetic when the kernel is an integer separable
+//     kernel over a divisor (box, binomial, shift, motion blur along an
+//     axis), run as two 1-D passes, and every sum and the exact rounded
+//     division fit 32 bits (always for uint8; for uint16 when the divisor is
+//     a power of two, else the float path, whose integer sums are still
+//     exact below 2^24); see filter_path();
 //   * uint8 Gaussians: taps quantized to 8-bit fixed point per axis (sum 256
 //     each, like OpenCV's bit-exact GaussianBlur), then exact integer passes;
 //   * other separable kernels: two 1-D float passes;
