@@ -19,9 +19,10 @@
 //   * common tap counts (1, 3, 5, 7, 9) get unrolled loops; others run the
 //     generic tap loop.
 // Measured (bench/results/filters.md, 2 Zen3 cores, vs OpenCV 2 strips):
-// box3_rgb8 1.41 ms (3.3x), motion9_rgb8 1.58 ms (1.46x), gauss5_rgb8
-// 2.41 ms (0.67x: the 32-bit horizontal pass), sobel_gray8 2.86 ms
-// (0.55x) and gauss5_rgbf 3.74 ms (0.83x). In the last two, the row
+// box3_rgb8 1.36 ms (3.2x), motion9_rgb8 1.80 ms (1.46-1.64x over two
+// runs), gauss5_rgb8 2.18 ms (0.68x: the 32-bit horizontal pass),
+// sobel_gray8 3.19 ms (0.46x) and gauss5_rgbf 4.50 ms (0.78x). In the
+// last two the row
 // passes' steady loops still gather: Halide cannot prove the right-hand
 // clamp is a no-op there. That is the open gap.
 // The direct 2-D filter keeps a sliding window of `kernel height` float
