@@ -270,3 +270,5 @@ void adaptive_max_pool2d(ConstTensor input, Tensor output, IndexTensor indices,
 
 // Image filters on interleaved uint8 / uint16 / float images (PNG layout).
 #include "halconv/filter.h"
+// Points collection (sampling points of stacked deformable layers).
+#include "halconv/points.h"

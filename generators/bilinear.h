@@ -1,0 +1,50 @@
+// Bilinear sampling with zeros outside the grid, written once for every
+// operator that samples at fractional positions (points collection,
+// deformable convolution, flow warping).
+//
+// A position a on an axis of `size` samples has the kernel
+//   g(a, p) = max(0, 1 - |a - p|),  p in [0, size),
+// so at most two neighbours contribute: lo = floor(a) and hi = lo + 1, with
+// weights 1 - f and f (f = a - lo), each only when it lies in the grid. The
+// axis is separable: a 2-D sample is the product of a row and a column axis.
+//
+// Robustness: positions that are not finite, or so far outside that no
+// neighbour is in the grid (a <= -1 or a >= size), sample nothing; their
+// integer indices never come from the position itself (no overflow from
+// cast<int>(1e30) or NaN), and every index is clamped into [0, size) so
+// loads stay inside the tensor whatever the data (weights say whether a load
+// counts). is_finite is evaluated strictly by Halide even under fast math.
+#pragma once
+
+#include "generators/common.h"
+
+namespace halconv {
+
+struct BilinearAxis {
+    Expr usable;              // some neighbour is in the grid (and the position is finite)
+    Expr lo, hi;              // neighbour indices, clamped into [0, size): always safe to load
+    Expr lo_inside, hi_inside;  // the unclamped neighbour lies in the grid
+    Expr fraction;            // f = a - floor(a) for usable positions, else 0
+    Expr weight_lo, weight_hi;  // 1 - f and f, or 0 for a neighbour outside the grid
+};
+
+inline BilinearAxis bilinear_axis(const Expr &position, const Expr &size) {
+    BilinearAxis axis;
+    axis.usable = is_finite(position) && position > -1.0f && position < cast<float>(size);
+    // Unusable positions are replaced by 0 before any integer conversion.
+    Expr safe = select(axis.usable, position, 0.0f);
+    Expr floor_value = floor(safe);
+    Expr lo = cast<int>(floor_value);
+    axis.fraction = safe - floor_value;
+    axis.lo_inside = axis.usable && lo >= 0;
+    axis.hi_inside = axis.usable && lo + 1 < size;
+    // For usable positions lo lies in [-1, size - 1]; both clamps are
+    // written out so that bounds inference (and autodiff) see the range.
+    axis.lo = clamp(lo, 0, size - 1);
+    axis.hi = clamp(lo + 1, 0, size - 1);
+    axis.weight_lo = select(axis.lo_inside, 1.0f - axis.fraction, 0.0f);
+    axis.weight_hi = select(axis.hi_inside, axis.fraction, 0.0f);
+    return axis;
+}
+
+}  // namespace halconv
