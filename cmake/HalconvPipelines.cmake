@@ -42,17 +42,27 @@ function(halconv_add_runtime)
     _halconv_collect_objects(halconv.runtime)
 endfunction()
 
-# halconv_add_pipeline(NAME [GENERATOR gen] [PARAMS k=v ...] [FEATURES f ...])
+# halconv_add_pipeline(NAME [FROM exe] [GENERATOR gen] [PARAMS k=v ...]
+#                      [FEATURES f ...] [VARIANTS cpu cuda opencl])
 #   -> static pipeline libraries NAME_cpu, NAME_cuda, NAME_opencl with C
 #      functions halconv_NAME_cpu / _cuda / _opencl and headers NAME_*.h.
-#   FEATURES are Halide target features added to every target (e.g.
-#   strict_float for pipelines that must see NaNs).
+#   FROM: the generator executable (default halconv_generators; an operator
+#   family with its own executable only regenerates its own pipelines when
+#   its generator changes). FEATURES are Halide target features added to
+#   every target (e.g. strict_float for pipelines that must see NaNs).
+#   VARIANTS: a subset, for pipelines that only exist for some devices.
 function(halconv_add_pipeline NAME)
-    cmake_parse_arguments(ARG "" "GENERATOR" "PARAMS;FEATURES" ${ARGN})
+    cmake_parse_arguments(ARG "" "GENERATOR;FROM" "PARAMS;FEATURES;VARIANTS" ${ARGN})
     if (NOT ARG_GENERATOR)
         set(ARG_GENERATOR ${NAME})
     endif ()
-    foreach (variant IN ITEMS cpu cuda opencl)
+    if (NOT ARG_FROM)
+        set(ARG_FROM halconv_generators)
+    endif ()
+    if (NOT ARG_VARIANTS)
+        set(ARG_VARIANTS cpu cuda opencl)
+    endif ()
+    foreach (variant IN LISTS ARG_VARIANTS)
         if (variant STREQUAL "cpu")
             set(targets ${HALCONV_CPU_TARGETS})
         elseif (variant STREQUAL "cuda")
@@ -64,7 +74,7 @@ function(halconv_add_pipeline NAME)
             list(TRANSFORM targets APPEND "-${feature}")
         endforeach ()
         add_halide_library(${NAME}_${variant}
-            FROM halconv_generators
+            FROM ${ARG_FROM}
             GENERATOR ${ARG_GENERATOR}
             FUNCTION_NAME halconv_${NAME}_${variant}
             TARGETS ${targets}

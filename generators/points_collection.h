@@ -110,10 +110,15 @@ struct SampleNeighbours {
     Expr row_lo, row_hi, col_lo, col_hi, wy_lo, wy_hi, wx_lo, wx_hi, any;
     SampleNeighbours(const PointsCollectionAlgorithm &a, Expr x, Expr y, Expr n, Expr b) {
         Func index = a.index, weight = a.weight;
-        row_lo = index(kRowLo, x, y, n, b);
-        row_hi = index(kRowHi, x, y, n, b);
-        col_lo = index(kColLo, x, y, n, b);
-        col_hi = index(kColHi, x, y, n, b);
+        // The index Func holds rows and columns, so its value bounds are
+        // their union; the promise (true: the algorithm clamps) restores
+        // each axis's range for bounds inference at no cost.
+        auto row = [&](int part) { return unsafe_promise_clamped(index(part, x, y, n, b), 0, a.lower_h - 1); };
+        auto col = [&](int part) { return unsafe_promise_clamped(index(part, x, y, n, b), 0, a.lower_w - 1); };
+        row_lo = row(kRowLo);
+        row_hi = row(kRowHi);
+        col_lo = col(kColLo);
+        col_hi = col(kColHi);
         wy_lo = weight(kWyLo, x, y, n, b);
         wy_hi = weight(kWyHi, x, y, n, b);
         wx_lo = weight(kWxLo, x, y, n, b);
