@@ -41,22 +41,29 @@ inline Expr select_part(const Expr &part, const std::vector<Expr> &values) {
     return result;
 }
 
-enum SampleIndexPart { kRowLo, kRowHi, kColLo, kColHi, kIndexParts };
-enum SampleWeightPart { kWyLo, kWyHi, kWxLo, kWxHi, kAnyInside, kWeightParts };
-enum SampleSlopePart { kSyLo, kSyHi, kSxLo, kSxHi, kSlopeParts };
+// A sample's four neighbours, in this order: (row lo, col lo), (lo, hi),
+// (hi, lo), (hi, hi); `corner` below is this index.
+constexpr int kCorners = 4;
+// Parts of a sample's weight Func: the 4 bilinear weights, then 1 when a
+// neighbour lies in the grid (else 0).
+constexpr int kAnyInside = kCorners, kWeightParts = kCorners + 1;
+// Parts of a sample's slope Func (backward): per corner, d weight / d row
+// offset (r_h s_y w_x), then per corner d weight / d column offset (r_w s_x w_y).
+constexpr int kSlopeParts = 2 * kCorners;
 
 struct PointsCollectionAlgorithm {
     Var x{"x"}, y{"y"}, k{"k"}, n{"n"}, b{"b"}, comp{"comp"}, part{"part"};
-    Var q{"q"}, p{"p"}, strip{"strip"};
+    Var q{"q"}, p{"p"}, pixel{"pixel"}, strip{"strip"};
 
     Expr channels;  // 2M
     Expr ratio_h, ratio_w, lower_h, lower_w;
 
     // (part, x, y, n, b), per sample, shared by its 2M channels:
-    Func index{"sample_index"};    // SampleIndexPart: neighbour rows / columns (clamped)
-    Func weight{"sample_weight"};  // SampleWeightPart: weights; kAnyInside 1 when a neighbour is in the grid
-    Func slope{"sample_slope"};    // SampleSlopePart: the spec's sign terms (backward)
-    // (k, q, p, b): d(k) / r_comp, channel innermost, read by every sample.
+    Func index{"sample_index"};    // neighbour `part`'s flat pixel p * w + q (clamped into the grid)
+    Func weight{"sample_weight"};  // the neighbours' weights, then kAnyInside
+    Func slope{"sample_slope"};    // backward: derivative coefficients, kSlopeParts
+    // (k, pixel, b): d(k) / r_comp, channels innermost: a sample reads
+    // 2M contiguous values per neighbour.
     Func lower{"lower_scaled"};
     // (k, x, y, n, b): the bilinear interpolation of lower(k).
     Func interp{"interp"};
@@ -65,11 +72,12 @@ struct PointsCollectionAlgorithm {
     // Backward.
     Func dinterp{"dinterp"};      // (comp, k, x, y, n, b): d interp(k) / d t(comp)
     Func grad_t;                  // (x, y, comp, n, b)
-    Func partial{"grad_d_partial"};  // deterministic: (k, q, p, strip, b)
-    Func scattered;               // (k, q, p, b): grad_d before the 1/r scale, channel innermost
+    Func g_channels{"grad_p_channels"};  // (k, x, y, n, b): grad_p read by the grad_d scatter
+    Func partial{"grad_d_partial"};  // deterministic: (k, pixel, strip, b)
+    Func scattered;               // (k, pixel, b): grad_d before the 1/r scale
     Func grad_d;                  // (q, p, k, b)
     RDom over_k;                  // grad_t: the channels k
-    RDom over_samples;            // partial / scattered: (cx, cy, x, y or row in strip, n)
+    RDom over_samples;            // partial / scattered: (corner, x, y or row in strip, n)
     RDom over_strips;             // deterministic: the strips, in order
     Expr strip_rows, strips;
     bool deterministic = true;
@@ -79,7 +87,7 @@ struct PointsCollectionAlgorithm {
 // channels = 2M; lower_h/w = h, w.
 inline void define_points_collection_samples(PointsCollectionAlgorithm &a, Func t, Func d, Expr image_h,
                                              Expr image_w, Expr channels, Expr lower_h, Expr lower_w) {
-    Var x = a.x, y = a.y, k = a.k, n = a.n, b = a.b, q = a.q, p = a.p, part = a.part;
+    Var x = a.x, y = a.y, k = a.k, n = a.n, b = a.b, pixel = a.pixel, part = a.part;
     a.channels = channels;
     a.lower_h = lower_h;
     a.lower_w = lower_w;
@@ -91,54 +99,50 @@ inline void define_points_collection_samples(PointsCollectionAlgorithm &a, Func 
     Expr col_position = (cast<float>(x) + t(x, y, 1, n, b)) * a.ratio_w;
     BilinearAxis rows = bilinear_axis(row_position, lower_h);
     BilinearAxis cols = bilinear_axis(col_position, lower_w);
-    a.index(part, x, y, n, b) = select_part(part, {rows.lo, rows.hi, cols.lo, cols.hi});
-    a.weight(part, x, y, n, b) = select_part(part, {rows.weight_lo, rows.weight_hi, cols.weight_lo, cols.weight_hi,
-                                            select(rows.usable && cols.usable, 1.0f, 0.0f)});
+    a.index(part, x, y, n, b) = select_part(part, {rows.lo * lower_w + cols.lo, rows.lo * lower_w + cols.hi,
+                                                   rows.hi * lower_w + cols.lo, rows.hi * lower_w + cols.hi});
+    a.weight(part, x, y, n, b) =
+        select_part(part, {rows.weight_lo * cols.weight_lo, rows.weight_lo * cols.weight_hi,
+                           rows.weight_hi * cols.weight_lo, rows.weight_hi * cols.weight_hi,
+                           select(rows.usable && cols.usable, 1.0f, 0.0f)});
     // The spec's s: +1 where the neighbour is at or past the position, -1
     // before it, 0 once |a - p| >= 1 (so at an integer position the lower
     // neighbour has +1 and the upper one, at distance 1, has 0).
     Expr exact_row = rows.fraction == 0.0f, exact_col = cols.fraction == 0.0f;
-    a.slope(part, x, y, n, b) = select_part(part, {select(rows.lo_inside, select(exact_row, 1.0f, -1.0f), 0.0f),
-                                           select(rows.hi_inside && !exact_row, 1.0f, 0.0f),
-                                           select(cols.lo_inside, select(exact_col, 1.0f, -1.0f), 0.0f),
-                                           select(cols.hi_inside && !exact_col, 1.0f, 0.0f)});
-    a.lower(k, q, p, b) = d(q, p, k, b) / select(k % 2 == 0, a.ratio_h, a.ratio_w);
+    Expr sy_lo = select(rows.lo_inside, select(exact_row, 1.0f, -1.0f), 0.0f);
+    Expr sy_hi = select(rows.hi_inside && !exact_row, 1.0f, 0.0f);
+    Expr sx_lo = select(cols.lo_inside, select(exact_col, 1.0f, -1.0f), 0.0f);
+    Expr sx_hi = select(cols.hi_inside && !exact_col, 1.0f, 0.0f);
+    Expr rh = a.ratio_h, rw = a.ratio_w;
+    a.slope(part, x, y, n, b) = select_part(
+        part, {rh * sy_lo * cols.weight_lo, rh * sy_lo * cols.weight_hi, rh * sy_hi * cols.weight_lo,
+               rh * sy_hi * cols.weight_hi, rw * sx_lo * rows.weight_lo, rw * sx_hi * rows.weight_lo,
+               rw * sx_lo * rows.weight_hi, rw * sx_hi * rows.weight_hi});
+    // k is clamped so that a schedule may round its channel loops up to
+    // whole vectors (the extra channels repeat the last one, never stored).
+    Expr q = pixel % lower_w, p = pixel / lower_w;
+    a.lower(k, pixel, b) = d(q, p, clamp(k, 0, channels - 1), b) / select(k % 2 == 0, a.ratio_h, a.ratio_w);
 }
 
-// The four neighbours of a sample and their weights.
-struct SampleNeighbours {
-    Expr row_lo, row_hi, col_lo, col_hi, wy_lo, wy_hi, wx_lo, wx_hi, any;
-    SampleNeighbours(const PointsCollectionAlgorithm &a, Expr x, Expr y, Expr n, Expr b) {
-        Func index = a.index, weight = a.weight;
-        // The index Func holds rows and columns, so its value bounds are
-        // their union; the promise (true: the algorithm clamps) restores
-        // each axis's range for bounds inference at no cost.
-        auto row = [&](int part) { return unsafe_promise_clamped(index(part, x, y, n, b), 0, a.lower_h - 1); };
-        auto col = [&](int part) { return unsafe_promise_clamped(index(part, x, y, n, b), 0, a.lower_w - 1); };
-        row_lo = row(kRowLo);
-        row_hi = row(kRowHi);
-        col_lo = col(kColLo);
-        col_hi = col(kColHi);
-        wy_lo = weight(kWyLo, x, y, n, b);
-        wy_hi = weight(kWyHi, x, y, n, b);
-        wx_lo = weight(kWxLo, x, y, n, b);
-        wx_hi = weight(kWxHi, x, y, n, b);
-        any = weight(kAnyInside, x, y, n, b);
-    }
-};
+// A sample's neighbour `corner` (0..3): its pixel, promised inside the grid
+// (the index Func clamps; its value bounds are not visible to bounds
+// inference once it is computed rather than inlined).
+inline Expr neighbour_pixel(const PointsCollectionAlgorithm &a, Expr corner, Expr x, Expr y, Expr n, Expr b) {
+    return unsafe_promise_clamped(a.index(corner, x, y, n, b), 0, a.lower_h * a.lower_w - 1);
+}
 
 // Forward: output(x, y, k, n, b).
 inline void define_points_collection(PointsCollectionAlgorithm &a, Func t, Func d, Expr image_h, Expr image_w,
                                      Expr channels, Expr lower_h, Expr lower_w) {
     define_points_collection_samples(a, t, d, image_h, image_w, channels, lower_h, lower_w);
     Var x = a.x, y = a.y, k = a.k, n = a.n, b = a.b;
-    SampleNeighbours s(a, x, y, n, b);
-    Func L = a.lower;
-    Expr value = s.wy_lo * (s.wx_lo * L(k, s.col_lo, s.row_lo, b) + s.wx_hi * L(k, s.col_hi, s.row_lo, b)) +
-                 s.wy_hi * (s.wx_lo * L(k, s.col_lo, s.row_hi, b) + s.wx_hi * L(k, s.col_hi, s.row_hi, b));
+    Expr value = 0.0f;
+    for (int c = 0; c < kCorners; c++) {
+        value += a.weight(c, x, y, n, b) * a.lower(k, neighbour_pixel(a, c, x, y, n, b), b);
+    }
     // A sample with no neighbour in the grid adds exactly 0 (its clamped
     // loads may hold anything, NaN included).
-    a.interp(k, x, y, n, b) = select(s.any != 0.0f, value, 0.0f);
+    a.interp(k, x, y, n, b) = select(a.weight(kAnyInside, x, y, n, b) != 0.0f, value, 0.0f);
     a.output = Func("points");
     a.output(x, y, k, n, b) = a.interp(k, x, y, n, b) + t(x, y, k % 2, n, b);
 }
@@ -150,22 +154,19 @@ inline void define_points_collection_backward(PointsCollectionAlgorithm &a, Func
                                               Expr image_w, Expr channels, Expr lower_h, Expr lower_w, Expr count_n,
                                               bool deterministic, Expr strip_rows) {
     define_points_collection_samples(a, t, d, image_h, image_w, channels, lower_h, lower_w);
-    Var x = a.x, y = a.y, k = a.k, n = a.n, b = a.b, q = a.q, p = a.p, comp = a.comp, strip = a.strip;
-    Func L = a.lower;
+    Var x = a.x, y = a.y, k = a.k, n = a.n, b = a.b, q = a.q, p = a.p, comp = a.comp, strip = a.strip,
+        pixel = a.pixel;
     a.deterministic = deterministic;
 
     // d interp(k) / d(row offset) (comp 0) and / d(column offset) (comp 1).
-    {
-        SampleNeighbours s(a, x, y, n, b);
-        Func sl = a.slope;
-        Expr sy_lo = sl(kSyLo, x, y, n, b), sy_hi = sl(kSyHi, x, y, n, b);
-        Expr sx_lo = sl(kSxLo, x, y, n, b), sx_hi = sl(kSxHi, x, y, n, b);
-        Expr l00 = L(k, s.col_lo, s.row_lo, b), l01 = L(k, s.col_hi, s.row_lo, b);
-        Expr l10 = L(k, s.col_lo, s.row_hi, b), l11 = L(k, s.col_hi, s.row_hi, b);
-        Expr along_y = a.ratio_h * (sy_lo * (s.wx_lo * l00 + s.wx_hi * l01) + sy_hi * (s.wx_lo * l10 + s.wx_hi * l11));
-        Expr along_x = a.ratio_w * (sx_lo * (s.wy_lo * l00 + s.wy_hi * l10) + sx_hi * (s.wy_lo * l01 + s.wy_hi * l11));
-        a.dinterp(comp, k, x, y, n, b) = select(s.any != 0.0f, select(comp == 0, along_y, along_x), 0.0f);
+    Expr along_y = 0.0f, along_x = 0.0f;
+    for (int c = 0; c < kCorners; c++) {
+        Expr value = a.lower(k, neighbour_pixel(a, c, x, y, n, b), b);
+        along_y += a.slope(c, x, y, n, b) * value;
+        along_x += a.slope(kCorners + c, x, y, n, b) * value;
     }
+    a.dinterp(comp, k, x, y, n, b) =
+        select(a.weight(kAnyInside, x, y, n, b) != 0.0f, select(comp == 0, along_y, along_x), 0.0f);
 
     // grad_t: the output's own +t term adds the g of matching parity.
     a.over_k = RDom(0, channels, "over_k");
@@ -174,41 +175,36 @@ inline void define_points_collection_backward(PointsCollectionAlgorithm &a, Func
     a.grad_t(x, y, comp, n, b) = 0.0f;
     a.grad_t(x, y, comp, n, b) +=
         g(x, y, rk, n, b) * (a.dinterp(comp, rk, x, y, n, b) + select(rk % 2 == comp, 1.0f, 0.0f));
+    // grad_p as read by the grad_d scatter, channel k clamped (like lower)
+    // so that schedules may round channel loops up to whole vectors.
+    a.g_channels(k, x, y, n, b) = g(x, y, clamp(k, 0, channels - 1), n, b);
 
-    // grad_d: every sample adds weight * g(k) to its four neighbours
-    // (cx, cy: neighbour column / row, 0 = lo).
-    Expr scale = 1.0f / select(k % 2 == 0, a.ratio_h, a.ratio_w);
+    // grad_d: every sample adds weight * g(k) to its four neighbours.
     a.strip_rows = strip_rows;
     a.strips = (image_h + strip_rows - 1) / strip_rows;
-    auto add_samples = [&](Func f, std::vector<Expr> lhs_tail, Expr sx, Expr sy, Expr sn, RVar cx, RVar cy) {
-        SampleNeighbours s(a, sx, sy, sn, b);
-        Expr row = select(cy == 0, s.row_lo, s.row_hi), col = select(cx == 0, s.col_lo, s.col_hi);
-        Expr w = select(cy == 0, s.wy_lo, s.wy_hi) * select(cx == 0, s.wx_lo, s.wx_hi);
-        std::vector<Expr> lhs = {k, col, row};
-        lhs.insert(lhs.end(), lhs_tail.begin(), lhs_tail.end());
-        f(lhs) += w * g(sx, sy, k, sn, b);
-    };
     a.scattered = Func("grad_d_scatter");
     if (deterministic) {
-        a.over_samples = RDom({{0, 2}, {0, 2}, {0, image_w}, {0, strip_rows}, {0, count_n}}, "over_samples");
+        a.over_samples = RDom({{0, kCorners}, {0, image_w}, {0, strip_rows}, {0, count_n}}, "over_samples");
         RDom &r = a.over_samples;
         // The last strip may be short: the predicate skips its missing rows
         // (the clamp only tells bounds inference, which ignores predicates).
-        r.where(strip * strip_rows + r[3] < image_h);
-        Expr sy = min(strip * strip_rows + r[3], image_h - 1);
-        a.partial(k, q, p, strip, b) = 0.0f;
-        add_samples(a.partial, {strip, b}, r[2], sy, r[4], r[0], r[1]);
+        r.where(strip * strip_rows + r[2] < image_h);
+        Expr sy = min(strip * strip_rows + r[2], image_h - 1);
+        a.partial(k, pixel, strip, b) = 0.0f;
+        a.partial(k, neighbour_pixel(a, r[0], r[1], sy, r[3], b), strip, b) +=
+            a.weight(r[0], r[1], sy, r[3], b) * a.g_channels(k, r[1], sy, r[3], b);
         a.over_strips = RDom(0, a.strips, "over_strips");
-        a.scattered(k, q, p, b) = 0.0f;
-        a.scattered(k, q, p, b) += a.partial(k, q, p, a.over_strips, b);
+        a.scattered(k, pixel, b) = 0.0f;
+        a.scattered(k, pixel, b) += a.partial(k, pixel, a.over_strips, b);
     } else {
-        a.over_samples = RDom({{0, 2}, {0, 2}, {0, image_w}, {0, image_h}, {0, count_n}}, "over_samples");
+        a.over_samples = RDom({{0, kCorners}, {0, image_w}, {0, image_h}, {0, count_n}}, "over_samples");
         RDom &r = a.over_samples;
-        a.scattered(k, q, p, b) = 0.0f;
-        add_samples(a.scattered, {b}, r[2], r[3], r[4], r[0], r[1]);
+        a.scattered(k, pixel, b) = 0.0f;
+        a.scattered(k, neighbour_pixel(a, r[0], r[1], r[2], r[3], b), b) +=
+            a.weight(r[0], r[1], r[2], r[3], b) * a.g_channels(k, r[1], r[2], r[3], b);
     }
     a.grad_d = Func("grad_d");
-    a.grad_d(q, p, k, b) = a.scattered(k, q, p, b) * scale;
+    a.grad_d(q, p, k, b) = a.scattered(k, p * lower_w + q, b) / select(k % 2 == 0, a.ratio_h, a.ratio_w);
 }
 
 }  // namespace halconv

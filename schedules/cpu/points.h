@@ -1,5 +1,25 @@
-// CPU-SIMD schedules of points collection (first version: correctness and
-// threads; the arithmetic below is filled in with measurements).
+// CPU-SIMD schedules of points collection.
+//
+// Every sample (x, y, n, b) reads 4 neighbours x 2M channels of the lower
+// layer and writes 2M outputs, so the kernel lives on how those values move:
+//   * the lower layer is tiny (2M x h x w floats) and stored channels
+//     innermost (lower_scaled, computed once per call), so a neighbour's 2M
+//     channels are contiguous: with channels in the vector lanes, each
+//     neighbour is one dense load and one FMA per 8 channels;
+//   * the output wants samples in the lanes (dense rows of p), so for a
+//     block of 8 samples x 8 channels interp is computed channel-vectorized
+//     into registers (MemoryType::Register) and read back sample-vectorized:
+//     an 8 x 8 transpose done with shuffles, not through memory;
+//   * per-sample parts (flat neighbour pixels, weights: the bilinear axis
+//     arithmetic) are computed once per 8 samples, vectorized, and shared by
+//     all 2M channels.
+// Backward: grad_t the same way (both derivatives from the same loads,
+// then the sum over channels against grad_p's dense rows). grad_d, the
+// scatter: each strip of `strip_rows` image rows scans its samples in order
+// (deterministic: the order depends on neither threads nor runs), gathers
+// the sample's 2M grad_p values once and adds them, times each neighbour's
+// weight, into the strip's partial sums (channels innermost: vector
+// read-modify-writes); the strips are then added in order.
 #pragma once
 
 #include "generators/points_collection.h"
@@ -15,49 +35,112 @@ struct PointsCpuSchedule {
 
     int vec(const Target &t) const { return vector_width > 0 ? (int)vector_width : t.natural_vector_size<float>(); }
 
-    // Per-sample parts (index, weight, slope) for one image row, computed
-    // once and shared by the 2M channels.
-    // `consumer`: the Func that calls them (a wrapper is made for it), or
-    // undefined when they have a single consumer.
+    static int part_count(const PointsCollectionAlgorithm &a, Func part) {
+        if (part.function().same_as(a.weight.function())) return kWeightParts;
+        if (part.function().same_as(a.slope.function())) return kSlopeParts;
+        return kCorners;
+    }
+
+    // Per-sample parts computed at `level` for the samples it covers,
+    // vectorized along x (`block`: constant samples per computation, or 0
+    // for a whole row). `consumer`: the Func that calls them (a wrapper is
+    // made for it), or undefined when they have a single consumer.
     void sample_parts_at(const PointsCollectionAlgorithm &a, std::vector<Func> parts, Func consumer, LoopLevel level,
                          int v) const {
         for (Func part : parts) {
-            const int count = part.function().same_as(a.weight.function()) ? (int)kWeightParts : 4;
             Func f = consumer.defined() ? part.in(consumer) : part;
-            f.compute_at(level).bound(a.part, 0, count).reorder(a.part, a.x).unroll(a.part).vectorize(a.x, v, TailStrategy::GuardWithIf);
+            f.compute_at(level)
+                .bound(a.part, 0, part_count(a, part))
+                .reorder_storage(a.x, a.part)
+                .reorder(a.part, a.x)
+                .unroll(a.part)
+                .vectorize(a.x, v, TailStrategy::GuardWithIf);
         }
+    }
+
+    // A per-sample stage f(x, ..., y, n, b) whose inner `inner` loop (k or
+    // comp) runs inside blocks of v samples (xo); rows in parallel. Rows
+    // narrower than a vector take one sample at a time, so that blocks keep
+    // constant extents (register allocations) in both branches.
+    void sample_blocks(Stage s, VarOrRVar inner_o, Var &xo, Var &xi, Var x, Var y, Var n, Var b, bool full,
+                       int v) const {
+        s.split(x, xo, xi, full ? v : 1, TailStrategy::ShiftInwards).reorder(xi, inner_o, xo, y, n, b).vectorize(xi).parallel(y);
     }
 
     void apply_forward(PointsCollectionAlgorithm &a, const Target &t) const {
         const int v = vec(t);
         Func out = a.output;
-        Var row("row");
-        out.reorder(a.x, a.k, a.y, a.n, a.b).fuse(a.y, a.n, row).fuse(row, a.b, row).parallel(row);
-        out.vectorize(a.x, v, TailStrategy::GuardWithIf);
-        sample_parts_at(a, {a.index, a.weight}, Func(), LoopLevel(out, row), v);
-        a.lower.compute_root().parallel(a.p).vectorize(a.k, v, TailStrategy::GuardWithIf);
+        Var xo("xo"), xi("xi"), ko("ko"), ki("ki");
+        Expr width = out.output_buffer().dim(0).extent();
+        for (int full : {1, 0}) {
+            Stage s = full ? out.specialize(width >= v) : Stage(out);
+            s.split(a.k, ko, ki, v, TailStrategy::GuardWithIf).unroll(ki);
+            s.split(a.x, xo, xi, full ? v : 1, TailStrategy::ShiftInwards)
+                .reorder(xi, ki, ko, xo, a.y, a.n, a.b)
+                .vectorize(xi)
+                .parallel(a.y);
+        }
+        a.interp.compute_at(out, ko)
+            .store_in(MemoryType::Register)
+            .bound_extent(a.k, v)
+            .vectorize(a.k)
+            .unroll(a.x);
+        sample_parts_at(a, {a.index, a.weight}, Func(), LoopLevel(out, xo), v);
+        a.lower.compute_root().parallel(a.pixel).vectorize(a.k, v, TailStrategy::RoundUp);
     }
 
     void apply_backward(PointsCollectionAlgorithm &a, Func grad_targets, const Target &t) const {
         const int v = vec(t);
-        Var row("row");
-        grad_targets.reorder(a.x, a.comp, a.y, a.n, a.b).fuse(a.y, a.n, row).fuse(row, a.b, row).parallel(row);
-        grad_targets.vectorize(a.x, v, TailStrategy::GuardWithIf);
-        a.grad_t.compute_at(grad_targets, row).vectorize(a.x, v, TailStrategy::GuardWithIf);
-        a.grad_t.update().reorder(a.x, a.comp, a.over_k).vectorize(a.x, v, TailStrategy::GuardWithIf).unroll(a.comp);
-        sample_parts_at(a, {a.index, a.weight, a.slope}, a.dinterp, LoopLevel(grad_targets, row), v);
-        a.lower.compute_root().parallel(a.p).vectorize(a.k, v, TailStrategy::GuardWithIf);
+        Var xo("xo"), xi("xi");
+        RVar rko("rko"), rki("rki");
+        Expr width = grad_targets.output_buffer().dim(0).extent();
+        for (int full : {1, 0}) {
+            Stage s = full ? grad_targets.specialize(width >= v) : Stage(grad_targets);
+            s.split(a.x, xo, xi, full ? v : 1, TailStrategy::ShiftInwards)
+                .reorder(xi, a.comp, xo, a.y, a.n, a.b)
+                .vectorize(xi)
+                .unroll(a.comp)
+                .parallel(a.y);
+        }
+        a.grad_t.compute_at(grad_targets, xo).vectorize(a.x).unroll(a.comp);
+        a.grad_t.update()
+            .split(a.over_k.x, rko, rki, v, TailStrategy::GuardWithIf)
+            .reorder(a.x, a.comp, rki, rko)
+            .vectorize(a.x)
+            .unroll(a.comp)
+            .unroll(rki);
+        a.dinterp.compute_at(a.grad_t, rko)
+            .store_in(MemoryType::Register)
+            .bound(a.comp, 0, 2)
+            .bound_extent(a.k, v)
+            .reorder(a.k, a.comp, a.x)
+            .vectorize(a.k)
+            .unroll(a.comp)
+            .unroll(a.x);
+        sample_parts_at(a, {a.index, a.weight, a.slope}, a.dinterp, LoopLevel(grad_targets, xo), v);
+        a.lower.compute_root().parallel(a.pixel).vectorize(a.k, v, TailStrategy::RoundUp);
 
         RDom r = a.over_samples;
+        Func sums = a.deterministic ? a.partial : a.scattered;
         if (a.deterministic) {
-            a.partial.compute_root().parallel(a.strip).vectorize(a.k, v, TailStrategy::GuardWithIf);
+            a.partial.compute_root().parallel(a.strip).vectorize(a.k, v, TailStrategy::RoundUp);
             a.partial.update()
-                .reorder(a.k, r[0], r[1], r[2], r[3], r[4], a.strip, a.b)
-                .vectorize(a.k, v, TailStrategy::GuardWithIf)
+                .reorder(a.k, r[0], r[1], r[2], r[3], a.strip, a.b)
+                .vectorize(a.k, v, TailStrategy::RoundUp)
+                .unroll(r[0])
                 .parallel(a.strip);
+        } else {
+            // (The CPU never runs the atomic pipeline; kept compilable.)
+            a.scattered.update().reorder(a.k, r[0], r[1], r[2], r[3], a.b).vectorize(a.k, v, TailStrategy::RoundUp);
         }
-        a.scattered.compute_root().parallel(a.p).vectorize(a.k, v, TailStrategy::GuardWithIf);
-        a.scattered.update().reorder(a.k, a.q, a.p).parallel(a.p).vectorize(a.k, v, TailStrategy::GuardWithIf);
+        // Each image row's sample parts, computed once for its 4 x 2M adds.
+        sample_parts_at(a, {a.index, a.weight}, sums, LoopLevel(sums, r[2]), v);
+        // grad_p's channels of one sample, gathered once for its 4 adds.
+        a.g_channels.in(sums).compute_at(sums, r[1]).vectorize(a.k, v, TailStrategy::RoundUp);
+        a.scattered.compute_root().parallel(a.pixel).vectorize(a.k, v, TailStrategy::RoundUp);
+        if (a.deterministic) {
+            a.scattered.update().reorder(a.k, a.over_strips, a.pixel).parallel(a.pixel, 64).vectorize(a.k, v, TailStrategy::RoundUp);
+        }
         a.grad_d.parallel(a.k).vectorize(a.q, v, TailStrategy::GuardWithIf);
     }
 };

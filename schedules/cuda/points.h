@@ -22,6 +22,12 @@ struct PointsGpuSchedule {
     GeneratorParam<int> strip_rows{"gpu_points_strip_rows", 2};
     GeneratorParam<int> channel_threads{"gpu_points_channel_threads", 32};
 
+    static int part_count(const PointsCollectionAlgorithm &a, Func part) {
+        if (part.function().same_as(a.weight.function())) return kWeightParts;
+        if (part.function().same_as(a.slope.function())) return kSlopeParts;
+        return kCorners;
+    }
+
     void per_sample_threads(Stage s, VarOrRVar x, VarOrRVar y, Var n, Var b) const {
         Var bx("bx"), by("by"), tx("tx"), ty("ty"), plane("plane");
         s.split(x, bx, tx, threads_x, TailStrategy::GuardWithIf)
@@ -37,7 +43,7 @@ struct PointsGpuSchedule {
         out.reorder(a.k, a.x, a.y, a.n, a.b);
         per_sample_threads(out, a.x, a.y, a.n, a.b);
         for (Func part : {a.index, a.weight}) {
-            part.compute_at(out, Var("tx")).bound(a.part, 0, part.function().same_as(a.weight.function()) ? (int)kWeightParts : 4).unroll(a.part);
+            part.compute_at(out, Var("tx")).bound(a.part, 0, part_count(a, part)).unroll(a.part);
         }
         a.lower.compute_inline();
     }
@@ -48,46 +54,41 @@ struct PointsGpuSchedule {
         a.grad_t.compute_at(grad_targets, Var("tx")).unroll(a.comp);
         a.grad_t.update().reorder(a.comp, a.over_k).unroll(a.comp);
         for (Func part : {a.index, a.weight, a.slope}) {
-            part.in(a.dinterp).compute_at(grad_targets, Var("tx")).bound(a.part, 0, part.function().same_as(a.weight.function()) ? (int)kWeightParts : 4).unroll(a.part);
+            part.in(a.dinterp).compute_at(grad_targets, Var("tx")).bound(a.part, 0, part_count(a, part)).unroll(a.part);
         }
         a.lower.compute_inline();
 
         RDom r = a.over_samples;
-        Var kb("kb"), kt("kt"), qb("qb"), qt("qt");
+        Var kb("kb"), kt("kt"), pb("pb"), pt("pt"), qb("qb"), qt("qt");
         RVar xb("xb"), xt("xt");
+        auto channel_threads_over = [&](Stage s, VarOrRVar outer0, VarOrRVar outer1) {
+            s.split(a.k, kb, kt, channel_threads, TailStrategy::GuardWithIf).gpu_blocks(kb, outer0, outer1).gpu_threads(kt);
+        };
         if (a.deterministic) {
-            a.partial.compute_root()
-                .split(a.k, kb, kt, channel_threads, TailStrategy::GuardWithIf)
-                .reorder(kt, kb, a.q, a.p, a.strip, a.b)
-                .gpu_blocks(a.q, a.p, a.strip)
-                .gpu_threads(kt);
+            a.partial.compute_root();
+            channel_threads_over(a.partial, a.pixel, a.strip);
+            // One thread per (channel, strip) scans the strip's samples in order.
             a.partial.update()
                 .split(a.k, kb, kt, channel_threads, TailStrategy::GuardWithIf)
-                .reorder(kt, r[0], r[1], r[2], r[3], r[4], kb, a.strip, a.b)
+                .reorder(kt, r[0], r[1], r[2], r[3], kb, a.strip, a.b)
                 .gpu_blocks(kb, a.strip, a.b)
                 .gpu_threads(kt);
-            a.scattered.compute_root()
-                .split(a.k, kb, kt, channel_threads, TailStrategy::GuardWithIf)
-                .gpu_blocks(a.q, a.p, a.b)
-                .gpu_threads(kt);
-            a.scattered.update()
-                .split(a.k, kb, kt, channel_threads, TailStrategy::GuardWithIf)
-                .gpu_blocks(a.q, a.p, a.b)
-                .gpu_threads(kt);
+            a.scattered.compute_root();
+            channel_threads_over(a.scattered, a.pixel, a.b);
+            channel_threads_over(a.scattered.update(), a.pixel, a.b);
         } else {
-            a.scattered.compute_root()
-                .split(a.k, kb, kt, channel_threads, TailStrategy::GuardWithIf)
-                .gpu_blocks(a.q, a.p, a.b)
-                .gpu_threads(kt);
+            a.scattered.compute_root();
+            channel_threads_over(a.scattered, a.pixel, a.b);
             a.scattered.update()
                 .atomic()
                 .split(a.k, kb, kt, channel_threads, TailStrategy::GuardWithIf)
-                .split(r[2], xb, xt, threads_x, TailStrategy::GuardWithIf)
-                .reorder(r[0], r[1], kt, xt, kb, xb, r[3], r[4], a.b)
-                .gpu_blocks(xb, r[3], r[4])
+                .split(r[1], xb, xt, threads_x, TailStrategy::GuardWithIf)
+                .reorder(r[0], kt, xt, kb, xb, r[2], r[3], a.b)
+                .gpu_blocks(xb, r[2], r[3])
                 .gpu_threads(kt, xt);
         }
-        a.grad_d.gpu_tile(a.q, a.p, qb, Var("pb"), qt, Var("pt"), threads_x, threads_y, TailStrategy::GuardWithIf);
+        a.g_channels.compute_inline();
+        a.grad_d.gpu_tile(a.q, a.p, qb, pb, qt, pt, threads_x, threads_y, TailStrategy::GuardWithIf);
     }
 };
 
