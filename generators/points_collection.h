@@ -42,11 +42,11 @@ inline Expr select_part(const Expr &part, const std::vector<Expr> &values) {
 }
 
 // A sample's four neighbours, in this order: (row lo, col lo), (lo, hi),
-// (hi, lo), (hi, hi); `corner` below is this index.
+// (hi, lo), (hi, hi); `corner` below is this index. A neighbour outside the
+// lower grid (or every neighbour of a position that is not usable: far
+// outside, NaN, Inf) is the extra pixel h*w of the lower table, which holds
+// zeros: the sums need no masks, and the scatter's adds to it are dropped.
 constexpr int kCorners = 4;
-// Parts of a sample's weight Func: the 4 bilinear weights, then 1 when a
-// neighbour lies in the grid (else 0).
-constexpr int kAnyInside = kCorners, kWeightParts = kCorners + 1;
 // Parts of a sample's slope Func (backward): per corner, d weight / d row
 // offset (r_h s_y w_x), then per corner d weight / d column offset (r_w s_x w_y).
 constexpr int kSlopeParts = 2 * kCorners;
@@ -59,11 +59,11 @@ struct PointsCollectionAlgorithm {
     Expr ratio_h, ratio_w, lower_h, lower_w;
 
     // (part, x, y, n, b), per sample, shared by its 2M channels:
-    Func index{"sample_index"};    // neighbour `part`'s flat pixel p * w + q (clamped into the grid)
-    Func weight{"sample_weight"};  // the neighbours' weights, then kAnyInside
+    Func index{"sample_index"};    // neighbour `part`'s flat pixel p * w + q, or h * w (zeros)
+    Func weight{"sample_weight"};  // the neighbours' bilinear weights
     Func slope{"sample_slope"};    // backward: derivative coefficients, kSlopeParts
-    // (k, pixel, b): d(k) / r_comp, channels innermost: a sample reads
-    // 2M contiguous values per neighbour.
+    // (k, pixel, b): d(k) / r_comp, channels innermost (a sample reads 2M
+    // contiguous values per neighbour); pixel h * w is 0.
     Func lower{"lower_scaled"};
     // (k, x, y, n, b): the bilinear interpolation of lower(k).
     Func interp{"interp"};
@@ -99,36 +99,43 @@ inline void define_points_collection_samples(PointsCollectionAlgorithm &a, Func 
     Expr col_position = (cast<float>(x) + t(x, y, 1, n, b)) * a.ratio_w;
     BilinearAxis rows = bilinear_axis(row_position, lower_h);
     BilinearAxis cols = bilinear_axis(col_position, lower_w);
-    a.index(part, x, y, n, b) = select_part(part, {rows.lo * lower_w + cols.lo, rows.lo * lower_w + cols.hi,
-                                                   rows.hi * lower_w + cols.lo, rows.hi * lower_w + cols.hi});
+    Expr outside = lower_h * lower_w;
+    auto pixel_of = [&](const Expr &row, const Expr &col, const Expr &inside) {
+        return select(inside, row * lower_w + col, outside);
+    };
+    a.index(part, x, y, n, b) = select_part(part, {pixel_of(rows.lo, cols.lo, rows.lo_inside && cols.lo_inside),
+                                                   pixel_of(rows.lo, cols.hi, rows.lo_inside && cols.hi_inside),
+                                                   pixel_of(rows.hi, cols.lo, rows.hi_inside && cols.lo_inside),
+                                                   pixel_of(rows.hi, cols.hi, rows.hi_inside && cols.hi_inside)});
+    // Unmasked weights (1 - f, f): neighbours outside read zeros.
+    Expr fy = rows.fraction, fx = cols.fraction;
     a.weight(part, x, y, n, b) =
-        select_part(part, {rows.weight_lo * cols.weight_lo, rows.weight_lo * cols.weight_hi,
-                           rows.weight_hi * cols.weight_lo, rows.weight_hi * cols.weight_hi,
-                           select(rows.usable && cols.usable, 1.0f, 0.0f)});
+        select_part(part, {(1.0f - fy) * (1.0f - fx), (1.0f - fy) * fx, fy * (1.0f - fx), fy * fx});
     // The spec's s: +1 where the neighbour is at or past the position, -1
-    // before it, 0 once |a - p| >= 1 (so at an integer position the lower
-    // neighbour has +1 and the upper one, at distance 1, has 0).
-    Expr exact_row = rows.fraction == 0.0f, exact_col = cols.fraction == 0.0f;
-    Expr sy_lo = select(rows.lo_inside, select(exact_row, 1.0f, -1.0f), 0.0f);
-    Expr sy_hi = select(rows.hi_inside && !exact_row, 1.0f, 0.0f);
-    Expr sx_lo = select(cols.lo_inside, select(exact_col, 1.0f, -1.0f), 0.0f);
-    Expr sx_hi = select(cols.hi_inside && !exact_col, 1.0f, 0.0f);
+    // before it, 0 once |a - p| >= 1: at an integer position the lower
+    // neighbour has +1 and the upper one, at distance 1, has 0 (neighbours
+    // outside the grid read zeros, so s needs no mask).
+    Expr exact_row = fy == 0.0f, exact_col = fx == 0.0f;
+    Expr sy_lo = select(exact_row, 1.0f, -1.0f), sy_hi = select(exact_row, 0.0f, 1.0f);
+    Expr sx_lo = select(exact_col, 1.0f, -1.0f), sx_hi = select(exact_col, 0.0f, 1.0f);
     Expr rh = a.ratio_h, rw = a.ratio_w;
-    a.slope(part, x, y, n, b) = select_part(
-        part, {rh * sy_lo * cols.weight_lo, rh * sy_lo * cols.weight_hi, rh * sy_hi * cols.weight_lo,
-               rh * sy_hi * cols.weight_hi, rw * sx_lo * rows.weight_lo, rw * sx_hi * rows.weight_lo,
-               rw * sx_lo * rows.weight_hi, rw * sx_hi * rows.weight_hi});
+    a.slope(part, x, y, n, b) =
+        select_part(part, {rh * sy_lo * (1.0f - fx), rh * sy_lo * fx, rh * sy_hi * (1.0f - fx), rh * sy_hi * fx,
+                           rw * sx_lo * (1.0f - fy), rw * sx_hi * (1.0f - fy), rw * sx_lo * fy, rw * sx_hi * fy});
     // k is clamped so that a schedule may round its channel loops up to
     // whole vectors (the extra channels repeat the last one, never stored).
-    Expr q = pixel % lower_w, p = pixel / lower_w;
-    a.lower(k, pixel, b) = d(q, p, clamp(k, 0, channels - 1), b) / select(k % 2 == 0, a.ratio_h, a.ratio_w);
+    Expr inside = pixel < outside;
+    Expr in_grid = min(pixel, outside - 1);
+    Expr q = in_grid % lower_w, p = in_grid / lower_w;
+    a.lower(k, pixel, b) =
+        select(inside, d(q, p, clamp(k, 0, channels - 1), b) / select(k % 2 == 0, a.ratio_h, a.ratio_w), 0.0f);
 }
 
-// A sample's neighbour `corner` (0..3): its pixel, promised inside the grid
-// (the index Func clamps; its value bounds are not visible to bounds
-// inference once it is computed rather than inlined).
+// A sample's neighbour `corner` (0..3): its pixel (h * w when outside),
+// promised in range (true by construction; bounds inference cannot see the
+// value range of a Func that is computed rather than inlined).
 inline Expr neighbour_pixel(const PointsCollectionAlgorithm &a, Expr corner, Expr x, Expr y, Expr n, Expr b) {
-    return unsafe_promise_clamped(a.index(corner, x, y, n, b), 0, a.lower_h * a.lower_w - 1);
+    return unsafe_promise_clamped(a.index(corner, x, y, n, b), 0, a.lower_h * a.lower_w);
 }
 
 // Forward: output(x, y, k, n, b).
@@ -140,9 +147,7 @@ inline void define_points_collection(PointsCollectionAlgorithm &a, Func t, Func 
     for (int c = 0; c < kCorners; c++) {
         value += a.weight(c, x, y, n, b) * a.lower(k, neighbour_pixel(a, c, x, y, n, b), b);
     }
-    // A sample with no neighbour in the grid adds exactly 0 (its clamped
-    // loads may hold anything, NaN included).
-    a.interp(k, x, y, n, b) = select(a.weight(kAnyInside, x, y, n, b) != 0.0f, value, 0.0f);
+    a.interp(k, x, y, n, b) = value;
     a.output = Func("points");
     a.output(x, y, k, n, b) = a.interp(k, x, y, n, b) + t(x, y, k % 2, n, b);
 }
@@ -165,8 +170,7 @@ inline void define_points_collection_backward(PointsCollectionAlgorithm &a, Func
         along_y += a.slope(c, x, y, n, b) * value;
         along_x += a.slope(kCorners + c, x, y, n, b) * value;
     }
-    a.dinterp(comp, k, x, y, n, b) =
-        select(a.weight(kAnyInside, x, y, n, b) != 0.0f, select(comp == 0, along_y, along_x), 0.0f);
+    a.dinterp(comp, k, x, y, n, b) = select(comp == 0, along_y, along_x);
 
     // grad_t: the output's own +t term adds the g of matching parity.
     a.over_k = RDom(0, channels, "over_k");
@@ -175,9 +179,9 @@ inline void define_points_collection_backward(PointsCollectionAlgorithm &a, Func
     a.grad_t(x, y, comp, n, b) = 0.0f;
     a.grad_t(x, y, comp, n, b) +=
         g(x, y, rk, n, b) * (a.dinterp(comp, rk, x, y, n, b) + select(rk % 2 == comp, 1.0f, 0.0f));
-    // grad_p as read by the grad_d scatter, channel k clamped (like lower)
-    // so that schedules may round channel loops up to whole vectors.
-    a.g_channels(k, x, y, n, b) = g(x, y, clamp(k, 0, channels - 1), n, b);
+    // grad_p as read by the grad_d scatter, k and x clamped (like lower) so
+    // that schedules may round channel and sample loops up to whole vectors.
+    a.g_channels(k, x, y, n, b) = g(clamp(x, 0, image_w - 1), y, clamp(k, 0, channels - 1), n, b);
 
     // grad_d: every sample adds weight * g(k) to its four neighbours.
     a.strip_rows = strip_rows;
@@ -204,6 +208,7 @@ inline void define_points_collection_backward(PointsCollectionAlgorithm &a, Func
             a.weight(r[0], r[1], r[2], r[3], b) * a.g_channels(k, r[1], r[2], r[3], b);
     }
     a.grad_d = Func("grad_d");
+    // (pixel h * w collected the adds of neighbours outside the grid.)
     a.grad_d(q, p, k, b) = a.scattered(k, p * lower_w + q, b) / select(k % 2 == 0, a.ratio_h, a.ratio_w);
 }
 

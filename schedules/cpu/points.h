@@ -36,7 +36,6 @@ struct PointsCpuSchedule {
     int vec(const Target &t) const { return vector_width > 0 ? (int)vector_width : t.natural_vector_size<float>(); }
 
     static int part_count(const PointsCollectionAlgorithm &a, Func part) {
-        if (part.function().same_as(a.weight.function())) return kWeightParts;
         if (part.function().same_as(a.slope.function())) return kSlopeParts;
         return kCorners;
     }
@@ -70,13 +69,18 @@ struct PointsCpuSchedule {
     void apply_forward(PointsCollectionAlgorithm &a, const Target &t) const {
         const int v = vec(t);
         Func out = a.output;
-        Var xo("xo"), xi("xi"), ko("ko"), ki("ki");
+        Var xo("xo"), xi("xi"), ko("ko"), ki("ki"), row("row");
         Expr width = out.output_buffer().dim(0).extent();
-        for (int full : {1, 0}) {
-            Stage s = full ? out.specialize(width >= v) : Stage(out);
+        for (int full : {3, 1, 0}) {
+            // full == 3: 3x3 deformable layers (M = 9, 2M = 18 channels),
+            // channel blocks unrolled so that a sample's addresses and
+            // weights are computed once for all its channels.
+            Stage s = full == 3 ? out.specialize(width >= v && a.channels == 18)
+                                : full ? out.specialize(width >= v) : Stage(out);
             s.split(a.k, ko, ki, v, TailStrategy::GuardWithIf).unroll(ki);
+            if (full == 3) s.unroll(ko);
             s.split(a.x, xo, xi, full ? v : 1, TailStrategy::ShiftInwards)
-                .reorder(xi, ki, ko, xo, a.y, a.n, a.b)
+                .reorder(xi, ki, ko, xo, a.n, a.y, a.b)
                 .vectorize(xi)
                 .parallel(a.y);
         }
@@ -97,18 +101,22 @@ struct PointsCpuSchedule {
         for (int full : {1, 0}) {
             Stage s = full ? grad_targets.specialize(width >= v) : Stage(grad_targets);
             s.split(a.x, xo, xi, full ? v : 1, TailStrategy::ShiftInwards)
-                .reorder(xi, a.comp, xo, a.y, a.n, a.b)
+                .reorder(xi, a.comp, xo, a.n, a.y, a.b)
                 .vectorize(xi)
                 .unroll(a.comp)
                 .parallel(a.y);
         }
         a.grad_t.compute_at(grad_targets, xo).vectorize(a.x).unroll(a.comp);
-        a.grad_t.update()
-            .split(a.over_k.x, rko, rki, v, TailStrategy::GuardWithIf)
-            .reorder(a.x, a.comp, rki, rko)
-            .vectorize(a.x)
-            .unroll(a.comp)
-            .unroll(rki);
+        for (int three_by_three : {1, 0}) {
+            // 3x3 deformable layers (2M = 18): the channel blocks unrolled.
+            Stage s = three_by_three ? a.grad_t.update().specialize(a.channels == 18) : a.grad_t.update();
+            s.split(a.over_k.x, rko, rki, v, TailStrategy::GuardWithIf)
+                .reorder(a.x, a.comp, rki, rko)
+                .vectorize(a.x)
+                .unroll(a.comp)
+                .unroll(rki);
+            if (three_by_three) s.unroll(rko);
+        }
         a.dinterp.compute_at(a.grad_t, rko)
             .store_in(MemoryType::Register)
             .bound(a.comp, 0, 2)
@@ -117,26 +125,37 @@ struct PointsCpuSchedule {
             .vectorize(a.k)
             .unroll(a.comp)
             .unroll(a.x);
-        sample_parts_at(a, {a.index, a.weight, a.slope}, a.dinterp, LoopLevel(grad_targets, xo), v);
+        sample_parts_at(a, {a.index, a.slope}, a.dinterp, LoopLevel(grad_targets, xo), v);
         a.lower.compute_root().parallel(a.pixel).vectorize(a.k, v, TailStrategy::RoundUp);
 
+        // grad_d: blocks of v samples x v channels; grad_p's block is loaded
+        // sample-vectorized (dense rows) into registers and read back
+        // channel-vectorized, one vector per sample, for its 4 adds.
         RDom r = a.over_samples;
+        RVar rxo("rxo"), rxi("rxi");
+        Var ko("ko"), ki("ki");
         Func sums = a.deterministic ? a.partial : a.scattered;
-        if (a.deterministic) {
-            a.partial.compute_root().parallel(a.strip).vectorize(a.k, v, TailStrategy::RoundUp);
-            a.partial.update()
-                .reorder(a.k, r[0], r[1], r[2], r[3], a.strip, a.b)
-                .vectorize(a.k, v, TailStrategy::RoundUp)
-                .unroll(r[0])
-                .parallel(a.strip);
-        } else {
-            // (The CPU never runs the atomic pipeline; kept compilable.)
-            a.scattered.update().reorder(a.k, r[0], r[1], r[2], r[3], a.b).vectorize(a.k, v, TailStrategy::RoundUp);
+        for (int three_by_three : {1, 0}) {
+            Stage scatter = three_by_three ? sums.update().specialize(a.channels == 18) : sums.update();
+            scatter.split(r[1], rxo, rxi, v, TailStrategy::GuardWithIf)
+                .split(a.k, ko, ki, v, TailStrategy::RoundUp)
+                .reorder(ki, r[0], rxi, ko, rxo, r[2], r[3])
+                .vectorize(ki)
+                .unroll(r[0]);
+            if (three_by_three) scatter.unroll(ko);
+            if (a.deterministic) scatter.parallel(a.strip);
         }
+        if (a.deterministic) a.partial.compute_root().parallel(a.strip).vectorize(a.k, v, TailStrategy::RoundUp);
         // Each image row's sample parts, computed once for its 4 x 2M adds.
         sample_parts_at(a, {a.index, a.weight}, sums, LoopLevel(sums, r[2]), v);
-        // grad_p's channels of one sample, gathered once for its 4 adds.
-        a.g_channels.in(sums).compute_at(sums, r[1]).vectorize(a.k, v, TailStrategy::RoundUp);
+        a.g_channels.in(sums)
+            .compute_at(sums, ko)
+            .store_in(MemoryType::Register)
+            .bound_extent(a.k, v)
+            .bound_extent(a.x, v)
+            .reorder(a.x, a.k)
+            .vectorize(a.x)
+            .unroll(a.k);
         a.scattered.compute_root().parallel(a.pixel).vectorize(a.k, v, TailStrategy::RoundUp);
         if (a.deterministic) {
             a.scattered.update().reorder(a.k, a.over_strips, a.pixel).parallel(a.pixel, 64).vectorize(a.k, v, TailStrategy::RoundUp);

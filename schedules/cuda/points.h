@@ -23,7 +23,6 @@ struct PointsGpuSchedule {
     GeneratorParam<int> channel_threads{"gpu_points_channel_threads", 32};
 
     static int part_count(const PointsCollectionAlgorithm &a, Func part) {
-        if (part.function().same_as(a.weight.function())) return kWeightParts;
         if (part.function().same_as(a.slope.function())) return kSlopeParts;
         return kCorners;
     }
@@ -53,7 +52,7 @@ struct PointsGpuSchedule {
         per_sample_threads(grad_targets, a.x, a.y, a.n, a.b);
         a.grad_t.compute_at(grad_targets, Var("tx")).unroll(a.comp);
         a.grad_t.update().reorder(a.comp, a.over_k).unroll(a.comp);
-        for (Func part : {a.index, a.weight, a.slope}) {
+        for (Func part : {a.index, a.slope}) {
             part.in(a.dinterp).compute_at(grad_targets, Var("tx")).bound(a.part, 0, part_count(a, part)).unroll(a.part);
         }
         a.lower.compute_inline();
