@@ -259,6 +259,16 @@ std::vector<PointsCase> points_cases() {
         points("stacked_3x3", 1, 9, 9, 10, 10, 5, 5).std_px(1.0),
         points("tall_strips", 2, 1, 1, 37, 3, 11, 2).std_px(1.0),
         points("larger", 2, 4, 3, 24, 20, 12, 10).std_px(1.0),
+        // Shapes at the edges of the schedules' blocks (schedules/cpu/points.h:
+        // vectors of 8 or 16 samples and channels, a specialization for
+        // 2M = 18, strips of 16 rows; schedules/cuda/points.h: 32 x 8
+        // threads, 32 channels per block).
+        points("stacked_3x3_wide", 1, 2, 9, 12, 35, 6, 18).std_px(1.0),
+        points("m8_exact_vectors", 1, 1, 8, 9, 16, 5, 8).std_px(1.0),
+        points("m10_channel_tail", 2, 1, 10, 6, 17, 3, 9).std_px(1.0),
+        points("m17_channel_blocks", 1, 1, 17, 5, 6, 3, 3).std_px(1.0),
+        points("strip_plus_one_row", 1, 2, 2, 17, 9, 9, 5).std_px(1.0),
+        points("wide_rows", 1, 1, 2, 3, 70, 2, 35).std_px(1.5),
     };
 }
 
@@ -303,6 +313,14 @@ std::vector<std::string> points_coverage_missing(const std::vector<PointsCase> &
         {"non-finite d", false},
         {"non-finite d with integer positions (weight-0 neighbours)", false},
         {"image taller than 32 rows (several strips)", false},
+        {"H = 17 (a strip of 16 rows and one more)", false},
+        {"2M = 18 (3x3 layers) with W >= 16", false},
+        {"2M = 16", false},
+        {"2M > 16, not a multiple of 8", false},
+        {"2M > 32", false},
+        {"W >= 16, not a multiple of 8", false},
+        {"W > 64", false},
+        {"W < 8", false},
     };
     auto set = [&](const std::string &name, bool v) {
         for (auto &f : features)
@@ -336,6 +354,14 @@ std::vector<std::string> points_coverage_missing(const std::vector<PointsCase> &
         set("non-finite d", c.d_data == LowerData::NonFinite);
         set("non-finite d with integer positions (weight-0 neighbours)", integer && c.d_data == LowerData::NonFinite);
         set("image taller than 32 rows (several strips)", c.H > 32);
+        set("H = 17 (a strip of 16 rows and one more)", c.H == 17);
+        set("2M = 18 (3x3 layers) with W >= 16", c.M == 9 && c.W >= 16);
+        set("2M = 16", c.M == 8);
+        set("2M > 16, not a multiple of 8", c.M > 8 && (2 * c.M) % 8 != 0);
+        set("2M > 32", c.M > 16);
+        set("W >= 16, not a multiple of 8", c.W >= 16 && c.W % 8 != 0);
+        set("W > 64", c.W > 64);
+        set("W < 8", c.W < 8);
     }
     std::vector<std::string> missing;
     for (const auto &f : features)

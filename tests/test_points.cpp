@@ -369,6 +369,8 @@ TEST(PointsCpu, DeterministicIsBitIdenticalAcrossRunsAndThreads) {
                                                                           c.d_shape(), g.data());
         halconv::set_num_threads(0);
         const std::vector<float> p0 = run_points(t, c.t_shape(), d, c.d_shape());
+        EXPECT_TRUE(points_values_match(p0, ref::points_collection(t.data(), c.t_shape(), d.data(), c.d_shape())))
+            << "p";
         const PointsGrads first = run_points_backward(t, c.t_shape(), d, c.d_shape(), g);
         ASSERT_FALSE(first.grad_t.empty());
         EXPECT_TRUE(points_values_match(first.grad_t, want.grad_t)) << "grad_t";
