@@ -4,17 +4,21 @@
 // sheet (original, box blur, Gaussian blur, motion blur, shift, Sobel,
 // Laplacian, Gabor bank) written as OUT/<photo>_sheet.png, and a timing
 // table for the first photo (CPU, each GPU backend that is available, and
-// the OpenCV peer) printed and written to OUT/timings.md.
+// the OpenCV peer) printed and written to OUT/timings.md. Plus the sampling
+// points of a 3-layer deformable stack (`halconv sampling-points`) on one
+// photo, OUT/<photo>_sampling_points.png, with its own row in the table.
 //
 // Every result is checked: CPU results against a direct evaluation of the
 // filter sum at sampled pixels (the shift must be an exact translation), GPU
-// results against the CPU's. A failed check makes the demo exit with
-// status 3.
+// results against the CPU's; the regular stack's sampling points must be
+// the closed-form grid, and GPU points the CPU's. A failed check makes the
+// demo exit with status 3.
 #include "commands.h"
 #include "common.h"
 #include "font.h"
 #include "gabor_bank.h"
 #include "opencv_filters.h"
+#include "sampling_points.h"
 
 #include <dlfcn.h>
 
@@ -62,6 +66,15 @@ constexpr double kGaborWavelength = 6.0, kGaborSigma = 3.0;
 // Timing: each table cell stops after the runs that fit in this budget
 // (at least one after the warm-up), so slow devices do not stall the demo.
 constexpr double kCellBudgetMs = 1000.0;
+// The sampling-points figure: on the bundled camera.png (found among the
+// photos by name and size) at hand-picked pixels, as in the paper's
+// figures: background (sky), a small object (the tower), a large object (the
+// man's head); otherwise on the first photo at the command's default pixels.
+const char *const kSamplingPhoto = "camera.png";
+constexpr int kSamplingPhotoSize = 512;
+const std::array<int, 2> kSamplingPixels[] = {{70, 70}, {421, 165}, {212, 125}};
+// GPU points may differ from the CPU's by float rounding only.
+constexpr double kPointsTolerance = 1e-3;
 
 struct DemoArgs {
     std::vector<std::string> photos;
@@ -70,6 +83,7 @@ struct DemoArgs {
     int threads = 0;
     int orientations = 8;
     bool opencv = true;
+    bool sampling_points = true;
     bool auto_devices = true;  // only real GPUs (OpenCL CPU devices such as PoCL are skipped)
     std::vector<halconv::Device> gpus{halconv::Device::CUDA, halconv::Device::OpenCL};
 };
@@ -86,6 +100,11 @@ void usage_demo(std::ostream &os) {
           "and through OpenCV, prints the table and writes it to OUT/timings.md.\n"
           "Every result is checked against a direct evaluation of the filter sum\n"
           "(the shift must be an exact translation) and GPU results against the CPU's.\n"
+          "Also draws the sampling points of 3 stacked 3x3 deformable layers (halconv\n"
+          "sampling-points: 729 points per pixel, regular vs gradient-driven offsets)\n"
+          "on camera.png when it is among the photos (else on the first photo) as\n"
+          "OUT/<photo>_sampling_points.png, times points collection for it (a row of\n"
+          "the table) and checks the regular stack against the closed-form grid.\n"
           "\n"
           "  photo.png          photos (default: the bundled data/astronaut.png,\n"
           "                     camera.png, chelsea.png, coffee.png)\n"
@@ -100,6 +119,7 @@ void usage_demo(std::ostream &os) {
           "                     PoCL, is timed only when asked for by name)\n"
           "  --orientations K   Gabor bank orientations (default: 8)\n"
           "  --no-opencv        leave the OpenCV columns out\n"
+          "  --no-sampling-points  leave the sampling-points figure and row out\n"
           "  -h, --help         this text\n"
           "\n"
           "Exit status: 0 ok, 1 error, 2 bad usage, 3 a result failed its check.\n";
@@ -129,6 +149,8 @@ DemoArgs parse(int argc, char **argv, int first, bool *help) {
             a.orientations = parse_int(o, r.value(o), 1, 36);
         } else if (o == "--no-opencv") {
             a.opencv = false;
+        } else if (o == "--no-sampling-points") {
+            a.sampling_points = false;
         } else if (o == "--devices") {
             a.gpus.clear();
             a.auto_devices = false;
@@ -396,6 +418,8 @@ struct Gpu {
 
 struct TimingRow {
     std::string filter, kernel, path;
+    bool per_pixel = true;           // MP/s makes sense (not for sampling points)
+    int diff_digits = 0;             // decimals of the max diff cells
     Timed cpu;
     std::vector<Timed> gpu;          // per available GPU, ms -1 = failed
     std::vector<double> gpu_diff;    // max |GPU - CPU|
@@ -559,7 +583,8 @@ std::vector<Tile> process_photo(const DemoArgs &a, const pngio::Image &photo, co
 std::string pad(const std::string &s, size_t w) { return s.size() >= w ? s : s + std::string(w - s.size(), ' '); }
 
 std::string timing_markdown(const DemoArgs &a, const std::string &photo_desc, double pixels,
-                            const std::vector<Gpu> &gpus, const std::vector<TimingRow> &rows) {
+                            const std::vector<Gpu> &gpus, const std::vector<TimingRow> &rows,
+                            const std::vector<std::string> &footnotes) {
     std::vector<std::vector<std::string>> cells;
     std::vector<std::string> head = {"filter", "kernel", "halconv path", "CPU ms", "CPU MP/s"};
     for (const Gpu &g : gpus) {
@@ -583,14 +608,16 @@ std::string timing_markdown(const DemoArgs &a, const std::string &photo_desc, do
         return fmt(t.ms, 2) + " (" + std::to_string(t.runs) + (t.runs == 1 ? " run)" : " runs)");
     };
     for (const TimingRow &r : rows) {
-        std::vector<std::string> c = {r.filter, r.kernel, r.path, ms_cell(r.cpu), fmt(mpix_per_s(pixels, r.cpu.ms), 1)};
+        const int digits = r.diff_digits > 0 ? r.diff_digits : r.filter == "gabor bank" ? 5 : 0;
+        auto rate = [&](double ms) { return r.per_pixel ? fmt(mpix_per_s(pixels, ms), 1) : std::string("-"); };
+        std::vector<std::string> c = {r.filter, r.kernel, r.path, ms_cell(r.cpu), rate(r.cpu.ms)};
         for (size_t i = 0; i < r.gpu.size(); i++) {
             if (r.gpu[i].ms < 0) {
                 c.insert(c.end(), {"error", "", ""});
             } else {
                 c.push_back(ms_cell(r.gpu[i]));
-                c.push_back(fmt(mpix_per_s(pixels, r.gpu[i].ms), 1));
-                c.push_back(r.filter == "gabor bank" ? fmt(r.gpu_diff[i], 5) : fmt(r.gpu_diff[i], 0));
+                c.push_back(rate(r.gpu[i].ms));
+                c.push_back(fmt(r.gpu_diff[i], digits));
             }
         }
         if (a.opencv) {
@@ -600,7 +627,7 @@ std::string timing_markdown(const DemoArgs &a, const std::string &photo_desc, do
                 c.push_back(r.cv_function);
                 c.push_back(ms_cell(r.cv));
                 c.push_back(fmt(r.cpu.ms > 0 ? r.cv.ms / r.cpu.ms : 0.0, 2) + "x");
-                c.push_back(r.filter == "gabor bank" ? fmt(r.cv_diff, 5) : fmt(r.cv_diff, 0));
+                c.push_back(fmt(r.cv_diff, digits));
             }
         }
         cells.push_back(c);
@@ -631,6 +658,8 @@ std::string timing_markdown(const DemoArgs &a, const std::string &photo_desc, do
             os << "\n";
         }
     }
+    if (!footnotes.empty()) os << "\n";
+    for (const std::string &f : footnotes) os << f << "\n";
     bool any_missing = false;
     for (const Gpu &g : gpus) {
         if (g.available) continue;
@@ -639,6 +668,104 @@ std::string timing_markdown(const DemoArgs &a, const std::string &photo_desc, do
         os << "- " << device_display_name(g.device) << ": not available: " << g.why << "\n";
     }
     return os.str();
+}
+
+// Median of up to `max_runs` runs of f() after one warm-up, where f()
+// returns the time to count (ms); stops early like time_budgeted.
+template<typename F>
+Timed time_budgeted_inner(int max_runs, F &&f) {
+    f();
+    std::vector<double> ms;
+    double total = 0;
+    while (int(ms.size()) < max_runs && (ms.empty() || total < kCellBudgetMs)) {
+        ms.push_back(f());
+        total += ms.back();
+    }
+    return Timed{median(ms), int(ms.size())};
+}
+
+// The sampling-points figure (OUT/<photo>_sampling_points.png), its checks
+// and, when timed, its row of the table. Returns the figure's path.
+std::string sampling_points_figure(const DemoArgs &a, const std::vector<pngio::Image> &photos,
+                                   const std::vector<Gpu> &gpus, bool timed, std::vector<TimingRow> &table,
+                                   std::vector<std::string> &footnotes, Checks &checks) {
+    size_t idx = 0;
+    bool bundled = false;
+    for (size_t i = 0; i < photos.size() && !bundled; i++) {
+        if (fs::path(a.photos[i]).filename() == kSamplingPhoto && photos[i].width == kSamplingPhotoSize &&
+            photos[i].height == kSamplingPhotoSize) {
+            idx = i;
+            bundled = true;
+        }
+    }
+    const pngio::Image &photo = photos[idx];
+    const std::string file = fs::path(a.photos[idx]).filename().string();
+    SamplingPointsOptions opt;  // 3 layers, growth 3, gradient field, strength 1, automatic dilation
+    if (bundled) opt.pixels.assign(std::begin(kSamplingPixels), std::end(kSamplingPixels));
+    const SamplingPlan plan = plan_sampling_points(opt, photo.width, photo.height);
+    const OffsetFields fields(plan, photo);
+    auto run = [&](const SamplingPlan &p, SamplingStack &regular, SamplingStack &deformable) {
+        CollectStats s1, s2;
+        regular = collect_sampling_points(p, nullptr, &s1);
+        deformable = collect_sampling_points(p, &fields, &s2);
+        return s1.library_ms + s2.library_ms;
+    };
+    SamplingStack regular, deformable;
+    TimingRow row;
+    if (timed) {
+        row.filter = "sampling points";
+        row.kernel = std::to_string(plan.layers) + " x 3x3, " + std::to_string(plan.pixels.size()) + " px";
+        row.path = "points_collection";
+        row.per_pixel = false;
+        row.diff_digits = 6;
+        row.cpu = time_budgeted_inner(a.runs, [&] { return run(plan, regular, deformable); });
+    } else {
+        run(plan, regular, deformable);
+    }
+    const double err = regular_grid_error(plan, regular);
+    if (err != 0.0) {
+        checks.failures.push_back(file + ": the regular stack's sampling points differ from the closed-form grid by " +
+                                  fmt(err, 6) + " px");
+    }
+    if (timed) {
+        for (const Gpu &g : gpus) {
+            if (!g.available) continue;
+            SamplingPlan gplan = plan;
+            gplan.device = g.device;
+            SamplingStack greg, gdef;
+            try {
+                row.gpu.push_back(time_budgeted_inner(a.runs, [&] { return run(gplan, greg, gdef); }));
+                const double d = std::max(max_points_diff(greg, regular), max_points_diff(gdef, deformable));
+                row.gpu_diff.push_back(d);
+                if (!(d <= kPointsTolerance)) {
+                    checks.failures.push_back(file + ": sampling points on " + device_display_name(g.device) +
+                                              " differ from the CPU's by " + fmt(d, 6) + " px");
+                }
+            } catch (const halconv::Error &e) {
+                row.gpu.push_back(Timed{});
+                row.gpu_diff.push_back(-1);
+                checks.failures.push_back(device_display_name(g.device) + " failed on the sampling points: " +
+                                          e.what());
+            }
+        }
+        table.push_back(row);
+        size_t collected = 0;  // points produced by the calls, both stacks
+        for (int d = 2; d <= plan.layers; d++) collected += 2 * plan.pixels.size() * size_t(plan.points(d));
+        const std::vector<int> windows(plan.window_deformable.begin() + 1, plan.window_deformable.end());
+        footnotes.push_back("sampling points: halconv::points_collection through a " + std::to_string(plan.layers) +
+                            "-layer 3x3 stack for " + std::to_string(plan.pixels.size()) + " pixels of " + file +
+                            " (regular and deformable stacks, " + std::to_string(collected) +
+                            " points collected, " + join_ints(windows, "/") +
+                            " px offset windows); ms = time inside the points_collection calls; max diff in pixels.");
+    }
+    const pngio::Image figure = render_sampling_points(photo, plan, regular, deformable);
+    const std::string path =
+        (fs::path(a.out_dir) / (fs::path(a.photos[idx]).stem().string() + "_sampling_points.png")).string();
+    pngio::write_png(path, figure);
+    std::cout << "  " << path << "  (" << file << ": " << plan.layers << " layers, steps "
+              << join_ints(plan.steps, ",") << " px, " << plan.points(plan.layers) << " sampling points per pixel, "
+              << plan.pixels.size() << " pixels, regular vs " << offset_field_name(plan.field) << " offsets)\n";
+    return path;
 }
 
 }  // namespace
@@ -693,9 +820,11 @@ int cmd_demo(int argc, char **argv, int first) {
         pngio::write_png(path, sheet);
         std::cout << "  " << path << "  (" << desc << ", " << tiles.size() << " tiles)\n";
     }
+    std::vector<std::string> footnotes;
+    if (a.sampling_points) sampling_points_figure(a, photos, gpus, a.runs > 0, table, footnotes, checks);
 
     if (!table.empty()) {
-        const std::string md = timing_markdown(a, timed_desc, timed_pixels, gpus, table);
+        const std::string md = timing_markdown(a, timed_desc, timed_pixels, gpus, table, footnotes);
         const std::string path = (fs::path(a.out_dir) / "timings.md").string();
         const std::string tmp = path + ".tmp";
         {
@@ -722,6 +851,7 @@ int cmd_demo(int argc, char **argv, int first) {
         return kExitCheckFailed;
     }
     std::cout << "\nall results match the direct evaluation of the filter sum"
+              << (a.sampling_points ? "; the regular stack's sampling points are the closed-form grid" : "")
               << (std::any_of(gpus.begin(), gpus.end(), [](const Gpu &g) { return g.available; }) && a.runs > 0
                       ? ", and the GPU results match the CPU's"
                       : "")

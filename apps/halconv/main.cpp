@@ -2,6 +2,7 @@
 //
 //   halconv filter --kernel SPEC [options] IN.png OUT.png
 //   halconv gabor-bank [options] IN.png OUT.png
+//   halconv sampling-points [options] IN.png OUT.png
 //   halconv demo [options] [photo.png ...]
 //   halconv help [COMMAND] | --help | --version
 //
@@ -20,7 +21,7 @@ void usage_main(std::ostream &os) {
     os << "usage: halconv COMMAND [options] ...\n"
           "\n"
           "Image filters (2-D cross-correlation) on PNG files with halconv, on the CPU,\n"
-          "CUDA or OpenCL.\n"
+          "CUDA or OpenCL, and the sampling points of stacked deformable layers.\n"
           "\n"
           "commands:\n"
           "  filter --kernel SPEC IN.png OUT.png   filter an image with one kernel\n"
@@ -28,6 +29,9 @@ void usage_main(std::ostream &os) {
           "                                       or your own)\n"
           "  gabor-bank IN.png OUT.png            orientation energy of a Gabor filter bank,\n"
           "                                       colour-coded by orientation\n"
+          "  sampling-points IN.png OUT.png       the 9^L sampling points of L stacked 3x3\n"
+          "                                       deformable layers (points collection),\n"
+          "                                       regular vs deformable, drawn over the image\n"
           "  demo [photo.png ...]                 contact sheets of the lecture's filters on\n"
           "                                       the bundled photos, plus a timing table\n"
           "  help [COMMAND]                       this text, or a command's options\n"
@@ -55,6 +59,7 @@ struct Command {
 const Command kCommands[] = {
     {"filter", cmd_filter, usage_filter},
     {"gabor-bank", cmd_gabor_bank, usage_gabor_bank},
+    {"sampling-points", cmd_sampling_points, usage_sampling_points},
     {"demo", cmd_demo, usage_demo},
 };
 

@@ -215,7 +215,7 @@ def gradient(x, y, c, maxv=255, w=16, h=12):
 
 def group_usage(tmp):
     expect([], 2, stderr_has=["usage: halconv"])
-    expect(["--help"], 0, stdout_has=["usage: halconv", "filter", "gabor-bank", "demo"])
+    expect(["--help"], 0, stdout_has=["usage: halconv", "filter", "gabor-bank", "sampling-points", "demo"])
     expect(["-h"], 0, stdout_has=["usage: halconv"])
     expect(["help"], 0, stdout_has=["usage: halconv"])
     expect(["help", "filter"], 0, stdout_has=["--kernel", "--border", "268435456"])
@@ -227,7 +227,10 @@ def group_usage(tmp):
     expect(["filter", "--help"], 0, stdout_has=["usage: halconv filter", "box:N", "gabor:", "--compare opencv",
                                                  "2^28"])
     expect(["gabor-bank", "--help"], 0, stdout_has=["usage: halconv gabor-bank", "--orientations"])
-    expect(["demo", "--help"], 0, stdout_has=["usage: halconv demo", "--runs"])
+    expect(["demo", "--help"], 0, stdout_has=["usage: halconv demo", "--runs", "--no-sampling-points"])
+    expect(["sampling-points", "--help"], 0,
+           stdout_has=["usage: halconv sampling-points", "--layers", "--field", "--dump-points", "256 MiB"])
+    expect(["help", "sampling-points"], 0, stdout_has=["usage: halconv sampling-points"])
     img = os.path.join(tmp, "a.png")
     write_png(img, 8, 8, 1, 8, gradient)
     out = os.path.join(tmp, "out.png")
@@ -636,16 +639,26 @@ def group_demo(tmp):
     outdir = os.path.join(tmp, "demo_out")
     rc, out, err = expect(["demo", "--out", outdir, "--runs", "1", "--threads", "2", p1, p2], 0,
                           stdout_has=["small_rgb_sheet.png", "small16_sheet.png", "timings.md", "box:7",
-                                      "gabor bank", "all results match"])
-    check(listing(outdir) == ["small16_sheet.png", "small_rgb_sheet.png", "timings.md"],
-          "demo writes two sheets and timings.md", str(listing(outdir)))
+                                      "gabor bank", "small_rgb_sampling_points.png", "729 sampling points",
+                                      "all results match", "closed-form grid"])
+    check(listing(outdir) == ["small16_sheet.png", "small_rgb_sampling_points.png", "small_rgb_sheet.png",
+                              "timings.md"],
+          "demo writes two sheets, the sampling-points figure (first photo) and timings.md", str(listing(outdir)))
+    fig = read_png(os.path.join(outdir, "small_rgb_sampling_points.png"))
+    check((fig.width, fig.height) == sampling_figure_size(96, 64),
+          "the demo's sampling-points figure has the command's layout", "%dx%d" % (fig.width, fig.height))
     sheet = read_png(os.path.join(outdir, "small_rgb_sheet.png"))
     check(sheet.channels == 3 and sheet.bit_depth == 8 and sheet.width > 4 * 96 and sheet.height > 2 * 64,
           "contact sheet is an RGB8 grid of 4 x 2 tiles", "%dx%d" % (sheet.width, sheet.height))
     md = open(os.path.join(outdir, "timings.md")).read()
-    for s in ("| filter", "CPU ms", "CPU MP/s", "gaussian:3", "sobel", "gabor bank", "OpenCV"):
+    for s in ("| filter", "CPU ms", "CPU MP/s", "gaussian:3", "sobel", "gabor bank", "OpenCV", "| sampling points",
+              "points_collection", "3 x 3x3, 3 px"):
         check(s in md, "timings.md mentions %r" % s, md)
     check(("CUDA" in md) and ("OpenCL" in md), "timings.md has a CUDA and an OpenCL column or reason", md)
+    outdir4 = os.path.join(tmp, "demo_out4")
+    expect(["demo", "--out", outdir4, "--runs", "0", "--no-sampling-points", p1], 0)
+    check(listing(outdir4) == ["small_rgb_sheet.png"], "--no-sampling-points leaves the figure out",
+          str(listing(outdir4)))
     # A GPU backend asked for by name (OpenCL on PoCL counts): timed and checked against the CPU.
     rc, _, err = run("filter", "-k", "box:3", "--device", "opencl", p1, os.path.join(tmp, "probe.png"))
     if rc == 0:
@@ -657,8 +670,272 @@ def group_demo(tmp):
     if DATA and os.path.exists(os.path.join(DATA, "camera.png")):
         outdir2 = os.path.join(tmp, "demo_out2")
         expect(["demo", "--out", outdir2, "--runs", "0", "--no-opencv", "--devices", "none",
-                os.path.join(DATA, "camera.png")], 0)
-        check(listing(outdir2) == ["camera_sheet.png"], "--runs 0 writes only the sheet", str(listing(outdir2)))
+                os.path.join(DATA, "camera.png")], 0, stdout_has=["camera_sampling_points.png"])
+        check(listing(outdir2) == ["camera_sampling_points.png", "camera_sheet.png"],
+              "--runs 0 writes the sheet and the sampling-points figure, no table", str(listing(outdir2)))
+        fig = read_png(os.path.join(outdir2, "camera_sampling_points.png"))
+        check((fig.width, fig.height) == sampling_figure_size(512, 512), "camera figure size",
+              "%dx%d" % (fig.width, fig.height))
+
+
+
+# --- sampling-points ----------------------------------------------------------------------------
+
+
+def sampling_figure_size(w, h):
+    """The documented layout: (2 Z W + 24) x (Z H + 4 (8 T + 6) + 16)."""
+    longer = max(w, h)
+    z = 1 if longer >= 256 else min(16, (256 + longer - 1) // longer)
+    t = 2 if z * w >= 480 else 1
+    return 2 * z * w + 24, z * h + 4 * (8 * t + 6) + 16
+
+
+def read_points(path):
+    """--dump-points CSV -> {(stack, pixel, depth): [(dx, dy), ...]} in point order, plus the pixels."""
+    pts, pixels = {}, {}
+    with open(path) as f:
+        header = f.readline().strip()
+        assert header == "stack,pixel,px,py,depth,point,dx,dy", header
+        for line in f:
+            stack, k, px, py, depth, n, dx, dy = line.strip().split(",")
+            key = (stack, int(k), int(depth))
+            lst = pts.setdefault(key, [])
+            assert int(n) == len(lst), "points out of order at %s" % line
+            lst.append((float(dx), float(dy)))
+            pixels[int(k)] = (int(px), int(py))
+    return pts, pixels
+
+
+def closed_form(n, depth, steps):
+    """Regular stack: point n at depth d = sum of the taps m_j (n's base-9 digits, top layer first)."""
+    x = y = 0
+    for j in range(depth, 0, -1):
+        m = n % 9
+        n //= 9
+        x += (m % 3 - 1) * steps[j - 1]
+        y += (m // 3 - 1) * steps[j - 1]
+    return x, y
+
+
+def object_image(path, w=65, h=49):
+    """A bright disc and a darker square on a dark background: edges for the gradient field."""
+    def px(x, y, c):
+        if (x - 20) ** 2 + (y - 24) ** 2 <= 100:
+            return (230, 200, 60)[c]
+        if 40 <= x <= 56 and 12 <= y <= 36:
+            return (90, 140, 200)[c]
+        return (30, 30, 35)[c]
+    write_png(path, w, h, 3, 8, px)
+
+
+def group_sampling_points(tmp):
+    src = os.path.join(tmp, "obj.png")
+    object_image(src)
+    out = os.path.join(tmp, "sp.png")
+    # Defaults: 3 layers, growth 3, gradient field, 3 pixels, automatic dilation (1 here).
+    rc, text, _ = expect(["sampling-points", src, out], 0,
+                         stdout_has=["3 layers of 3x3", "steps 9, 3, 1 px", "729 points per pixel", "gradient",
+                                     "(16,12)", "(32,24)", "(48,36)", "points_collection calls on cpu"])
+    o = read_png(out)
+    check((o.width, o.height, o.channels, o.bit_depth) == sampling_figure_size(65, 49) + (3, 8),
+          "sampling-points writes an RGB8 PNG of the documented size", "%dx%d" % (o.width, o.height))
+    check("(%dx%d RGB, 8-bit)" % (o.width, o.height) in text, "stdout names the figure's size", text)
+    # The pixel colours appear in both panels (red, cyan, yellow pixels' points).
+    half = o.width // 2
+    def has_colour(x0, x1, rgb):
+        for y in range(o.height):
+            for x in range(x0, x1):
+                if all(abs(o.at(x, y, c) - rgb[c]) <= 2 for c in range(3)):
+                    return True
+        return False
+    for rgb in ((255, 64, 48), (0, 200, 255), (255, 214, 10)):
+        check(has_colour(0, half, rgb) and has_colour(half, o.width, rgb), "both panels show colour %s" % (rgb,))
+    # Big images are drawn 1:1 (no zoom), text at scale 2.
+    big = os.path.join(tmp, "big.png")
+    write_png(big, 300, 260, 1, 8, lambda x, y, c: 200 if (x - 150) ** 2 + (y - 130) ** 2 < 3600 else 40)
+    expect(["sampling-points", "-q", "--layers", "2", big, out], 0)
+    check((read_png(out).width, read_png(out).height) == sampling_figure_size(300, 260), "300x260: 1:1 panels")
+    # Every field and layer count runs; one layer needs no points collection.
+    for field in ("gradient", "zoom", "rotate", "swirl"):
+        expect(["sampling-points", "--field", field, "--strength", "-0.5", "--layers", "2", src, out], 0,
+               stdout_has=[field])
+    expect(["sampling-points", "--layers", "1", "--points", "5,5", src, out], 0,
+           stdout_has=["9 points per pixel", "no points collection"])
+    expect(["sampling-points", "--layers=4", "--growth", "1", "--dilation", "2", "--points", "32,24", "--time", "2",
+            "--threads", "1", src, out], 0, stdout_has=["6561 points per pixel", "median of 2 runs"])
+    rc, text, _ = expect(["sampling-points", "-q", src, out], 0)
+    check(text == "", "--quiet prints nothing", text)
+
+    # Gradient field: a vertical edge at x = 32 pulls the points toward it.
+    edge = os.path.join(tmp, "edge.png")
+    write_png(edge, 65, 49, 1, 8, lambda x, y, c: 20 if x < 32 else 220)
+    dump = os.path.join(tmp, "edge.csv")
+    expect(["sampling-points", "--layers", "2", "--growth", "1", "--dilation", "6", "--points", "24,24",
+            "--dump-points", dump, edge, out], 0, stdout_has=[dump])
+    pts, _ = read_points(dump)
+    reg = sum(abs(24 + dx - 31.5) for dx, dy in pts[("regular", 0, 2)]) / 81
+    dfm = sum(abs(24 + dx - 31.5) for dx, dy in pts[("deformable", 0, 2)]) / 81
+    check(dfm < 0.7 * reg, "gradient field: points gather on the edge (mean distance %.2f -> %.2f)" % (reg, dfm))
+    check(all(abs(dy - rdy) < 1e-4 for (dx, dy), (rdx, rdy) in zip(pts[("deformable", 0, 2)], pts[("regular", 0, 2)])),
+          "gradient field: a vertical edge moves the points only horizontally")
+    # A flat image has no edges: the deformable points are the regular ones.
+    flat = os.path.join(tmp, "flat.png")
+    write_png(flat, 40, 30, 1, 8, lambda x, y, c: 90)
+    expect(["sampling-points", "--layers", "3", "--dump-points", dump, flat, out], 0)
+    pts, _ = read_points(dump)
+    worst = max(abs(a - b) for key in pts if key[0] == "deformable"
+                for p, q in zip(pts[key], pts[("regular",) + key[1:]]) for a, b in zip(p, q))
+    check(worst < 1e-5, "flat image: deformable points == regular points (max diff %g)" % worst)
+
+
+def group_sampling_points_grid(tmp):
+    src = os.path.join(tmp, "obj.png")
+    object_image(src)
+    out = os.path.join(tmp, "sp.png")
+    dump = os.path.join(tmp, "points.csv")
+    # The regular stack's points are exactly the closed-form dilated grid, every depth.
+    for layers, growth, dilation, points in ((1, 3, 4, "32,24"), (2, 2, 3, "10,40;60,5"), (3, 3, 1, "32,24;0,0"),
+                                             (3, 1, 5, "32,24"), (4, 3, 1, "32,24"), (4, 1, 2, "64,48")):
+        expect(["sampling-points", "-q", "--layers", layers, "--growth", growth, "--dilation", dilation,
+                "--points", points, "--dump-points", dump, src, out], 0)
+        pts, pixels = read_points(dump)
+        steps = [dilation * growth ** (layers - l) for l in range(1, layers + 1)]
+        worst, count = 0.0, 0
+        for k in pixels:
+            for depth in range(1, layers + 1):
+                lst = pts[("regular", k, depth)]
+                check(len(lst) == 9 ** depth, "depth %d has 9^%d points" % (depth, depth))
+                for n, (dx, dy) in enumerate(lst):
+                    x, y = closed_form(n, depth, steps)
+                    worst = max(worst, abs(dx - x), abs(dy - y))
+                    count += 1
+        check(worst == 0.0, "L=%d growth %d dilation %d: regular points are the closed-form grid (max error %g)"
+              % (layers, growth, dilation, worst))
+        if growth == 3:
+            final = set(pts[("regular", 0, layers)])
+            side = 3 ** layers
+            check(len(final) == side * side, "growth 3: the %d points are a %dx%d grid of distinct points"
+                  % (9 ** layers, side, side))
+            coords = sorted(set(x for x, y in final))
+            check(coords == [dilation * (i - side // 2) for i in range(side)], "growth 3: grid step = dilation")
+    # Rotate: every layer turns its grid by S x 30 degrees, so the whole stack turns (ccw on screen, y down).
+    expect(["sampling-points", "-q", "--layers", "3", "--field", "rotate", "--strength", "1.5", "--dilation", "1",
+            "--points", "32,24", "--dump-points", dump, src, out], 0)
+    pts, _ = read_points(dump)
+    th = math.radians(45)
+    worst = 0.0
+    for depth in (1, 2, 3):
+        for (dx, dy), (rx, ry) in zip(pts[("deformable", 0, depth)], pts[("regular", 0, depth)]):
+            ex, ey = rx * math.cos(th) + ry * math.sin(th), -rx * math.sin(th) + ry * math.cos(th)
+            worst = max(worst, abs(dx - ex), abs(dy - ey))
+    check(worst < 1e-3, "rotate 1.5: the deformable points are the regular ones turned by 45 degrees (max %g)" % worst)
+    # Zoom and swirl at the image centre (65x49: pixel (32,24)): the top layer's taps are scaled by 2^S / turned.
+    for field, strength in (("zoom", 1.0), ("zoom", -1.0), ("swirl", 1.0)):
+        expect(["sampling-points", "-q", "--layers", "2", "--field", field, "--strength", strength, "--dilation", "2",
+                "--points", "32,24", "--dump-points", dump, src, out], 0)
+        pts, _ = read_points(dump)
+        worst = 0.0
+        for (dx, dy), (rx, ry) in zip(pts[("deformable", 0, 1)], pts[("regular", 0, 1)]):
+            if field == "zoom":
+                ex, ey = rx * 2 ** strength, ry * 2 ** strength
+            else:
+                a = math.radians(90 * strength)
+                ex, ey = rx * math.cos(a) + ry * math.sin(a), -rx * math.sin(a) + ry * math.cos(a)
+            worst = max(worst, abs(dx - ex), abs(dy - ey))
+        check(worst < 1e-3, "%s %g at the centre: the top layer's taps (max error %g)" % (field, strength, worst))
+        reg = sum(dx * dx + dy * dy for dx, dy in pts[("regular", 0, 2)])
+        dfm = sum(dx * dx + dy * dy for dx, dy in pts[("deformable", 0, 2)])
+        if field == "zoom":
+            check((dfm > reg) == (strength > 0), "zoom %g: the field grows/shrinks" % strength)
+    # A GPU backend, when there is one, gives the CPU's points.
+    expect(["sampling-points", "-q", "--layers", "3", "--points", "20,24;48,24", "--dump-points", dump, src, out], 0)
+    cpu, _ = read_points(dump)
+    for dev in ("cuda", "opencl"):
+        gdump = os.path.join(tmp, dev + ".csv")
+        rc, _, err = run("sampling-points", "-q", "--layers", "3", "--points", "20,24;48,24", "--device", dev,
+                         "--dump-points", gdump, src, os.path.join(tmp, dev + ".png"))
+        if rc != 0:
+            check(rc == 1 and "not available" in err, "--device %s: exit 1 and 'not available'" % dev, err)
+            print("note: %s not available: %s" % (dev, err.strip().splitlines()[0] if err.strip() else ""))
+            continue
+        gpu, _ = read_points(gdump)
+        worst = max(abs(a - b) for key in cpu for p, q in zip(cpu[key], gpu[key]) for a, b in zip(p, q))
+        check(worst < 1e-3, "--device %s: the CPU's points (max diff %g)" % (dev, worst))
+
+
+def group_sampling_points_errors(tmp):
+    outdir = os.path.join(tmp, "out")
+    os.mkdir(outdir)
+    src = os.path.join(tmp, "obj.png")
+    object_image(src)
+    out = os.path.join(outdir, "o.png")
+    dump = os.path.join(outdir, "o.csv")
+
+    def bad(args, status, *messages):
+        expect_failure_leaves_nothing(["sampling-points"] + args + [src, out], status, outdir, stderr_has=messages,
+                                      what="sampling-points " + " ".join(map(str, args)))
+
+    expect_failure_leaves_nothing(["sampling-points"], 2, outdir,
+                                  stderr_has=["missing IN.png and OUT.png", "usage: halconv sampling-points"])
+    expect_failure_leaves_nothing(["sampling-points", src], 2, outdir, stderr_has=["missing OUT.png"])
+    expect_failure_leaves_nothing(["sampling-points", src, out, "x.png"], 2, outdir, stderr_has=["too many arguments"])
+    bad(["--bogus"], 2, "unknown option '--bogus'", "usage: halconv sampling-points")
+    bad(["--layers"], 2, "halconv: error:", "--layers")  # its value is src: not an integer
+    for args, msg in [(["--layers", "0"], "--layers expects an integer from 1 to 4"),
+                      (["--layers", "5"], "--layers expects an integer from 1 to 4"),
+                      (["--layers", "x"], "--layers"), (["--field", "spiral"], "--field expects gradient, zoom"),
+                      (["--strength", "3"], "--strength"), (["--strength", "nan"], "--strength"),
+                      (["--dilation", "0"], "--dilation"), (["--dilation", "257"], "--dilation"),
+                      (["--growth", "5"], "--growth"), (["--device", "tpu"], "--device"),
+                      (["--time", "0"], "--time"), (["--threads", "0"], "--threads"),
+                      (["--points", "1,2;3"], "--points expects pixels as 'X,Y"),
+                      (["--points", "a,b"], "--points expects"), (["--points", ""], "--points expects"),
+                      (["--points", "1,2;;3,4"], "--points expects"), (["--points", "-1,2"], "--points expects"),
+                      (["--points", ";".join("%d,%d" % (i, i) for i in range(9))], "at most 8 pixels"),
+                      (["--points", "65,10"], "pixel (65,10) is outside the 65x49 image"),
+                      (["--points", "3,49"], "outside the 65x49 image"),
+                      (["--dump-points", out], "--dump-points must name another file")]:
+        bad(args, 2, "halconv: error:", msg)
+    # Beyond the memory bound: refused with the reach, the size and what to lower.
+    rc, _, err = expect_failure_leaves_nothing(
+        ["sampling-points", "--layers", "4", "--dilation", "64", src, out], 2, outdir,
+        stderr_has=["halconv: error:", "MiB", "256 MiB", "--layers", "--dilation"], what="memory bound")
+    rc, _, err = expect_failure_leaves_nothing(
+        ["sampling-points", "--layers", "3", "--growth", "1", "--dilation", "100", "--strength", "2", src, out], 2,
+        outdir, stderr_has=["more than the 256 MiB", "gradient offsets"], what="memory bound (deformable reach)")
+    expect(["sampling-points", "-q", "--layers", "3", "--growth", "1", "--dilation", "100", "--strength", "0",
+            "--points", "32,24", src, os.path.join(tmp, "regular_fits.png")], 0,
+           what="the same stack without offsets fits")
+    # Just inside it works (a 1024 window): 4 layers, growth 3, dilation 6, reach 6*(27+9+3)*2 = 468 px.
+    expect(["sampling-points", "-q", "--layers", "4", "--dilation", "6", "--points", "32,24", src,
+            os.path.join(tmp, "near_bound.png")], 0, what="near the memory bound")
+    # Runtime errors: exit 1, nothing written.
+    missing = os.path.join(tmp, "missing.png")
+    expect_failure_leaves_nothing(["sampling-points", missing, out], 1, outdir,
+                                  stderr_has=["halconv: error:", "missing.png"], what="missing input")
+    notpng = os.path.join(tmp, "text.png")
+    with open(notpng, "w") as f:
+        f.write("not a png\n")
+    expect_failure_leaves_nothing(["sampling-points", notpng, out], 1, outdir, stderr_has=["not a PNG"],
+                                  what="not a PNG")
+    expect_failure_leaves_nothing(["sampling-points", src, os.path.join(tmp, "no", "dir", "o.png")], 1, outdir,
+                                  stderr_has=["does not exist"], what="missing output directory")
+    expect_failure_leaves_nothing(["sampling-points", "--dump-points", os.path.join(tmp, "no", "p.csv"), src, out], 1,
+                                  outdir, stderr_has=["does not exist"], what="missing dump directory")
+    check(not os.path.exists(os.path.join(tmp, "no")), "no directory created")
+    for dev in ("cuda", "opencl"):
+        rc, _, err = run("sampling-points", "--device", dev, src, out)
+        if rc == 0:
+            os.remove(out)
+        else:
+            check(rc == 1 and "not available" in err, "--device %s unavailable: exit 1, 'not available'" % dev, err)
+        check(listing(outdir) == [], "--device %s: no stray files" % dev, str(listing(outdir)))
+    # Success writes both outputs; a later failure leaves them as they were.
+    expect(["sampling-points", "--dump-points", dump, src, out], 0)
+    check(listing(outdir) == ["o.csv", "o.png"], "PNG and CSV written", str(listing(outdir)))
+    before = (open(out, "rb").read(), open(dump, "rb").read())
+    expect_failure_leaves_nothing(["sampling-points", "--dump-points", dump, missing, out], 1, outdir)
+    check((open(out, "rb").read(), open(dump, "rb").read()) == before, "a failed run keeps the old outputs")
 
 
 GROUPS = {
@@ -674,6 +951,9 @@ GROUPS = {
     "filter_options": group_filter_options,
     "gabor_bank": group_gabor_bank,
     "demo": group_demo,
+    "sampling_points": group_sampling_points,
+    "sampling_points_grid": group_sampling_points_grid,
+    "sampling_points_errors": group_sampling_points_errors,
 }
 
 
