@@ -208,6 +208,18 @@ TEST(PointsBadInput, OddChannelCounts) {
              });
     for_both([](PointsCall &c) { c.d = c.grad_d = {2, 1, 3, 2}; },
              [](const PointsCall &c) { EXPECT_POINTS_REFUSED(c, names("d"), says_even()); });
+    {
+        PointsCall alloc = PointsCall::forward();  // the allocating overload checks the same
+        alloc.allocating = true;
+        alloc.t = {2, 5, 5, 7};
+        EXPECT_POINTS_REFUSED(alloc, names("t"), says_even());
+        alloc.t = {2, 6, 5, 7};
+        alloc.d = {2, 3, 3, 2};
+        EXPECT_POINTS_REFUSED(alloc, names("d"), says_even());
+        alloc.d = {2, 4, 3, 2};
+        alloc.null_t = true;
+        EXPECT_POINTS_REFUSED(alloc, names("t"), says_null());
+    }
     EXPECT_THAT(shape_code_of([] { halconv::points_collection_output_shape({2, 5, 5, 7}, {2, 4, 3, 2}); }),
                 AllOf(StartsWith("InvalidArgument"), names("t"), says_even()));
     EXPECT_THAT(shape_code_of([] { halconv::points_collection_output_shape({2, 6, 5, 7}, {2, 7, 3, 2}); }),
