@@ -1,5 +1,6 @@
 // Public API of points collection: shape checks, device choice and dispatch
 // to the AOT pipelines (docs/points_collection.md).
+#include <cstdint>
 #include <string>
 
 #include "internal.h"
@@ -52,6 +53,31 @@ Shape collected_shape(const char *fn, const Shape &t, const void *t_data, const 
     return p;
 }
 
+int64_t element_count(const Shape &shape) {
+    int64_t count = 1;
+    for (int64_t d : shape) count *= d;
+    return count;
+}
+
+// Outputs are written while inputs are still read (by other rows and
+// threads): they must not share memory.
+template<typename A, typename B>
+void check_disjoint(const char *fn, const char *out_name, const TensorView<A> &out, const char *in_name,
+                    const TensorView<B> &in) {
+    auto lo_out = reinterpret_cast<uintptr_t>(out.data), lo_in = reinterpret_cast<uintptr_t>(in.data);
+    auto hi_out = lo_out + sizeof(A) * element_count(out.shape), hi_in = lo_in + sizeof(B) * element_count(in.shape);
+    if (lo_out < hi_in && lo_in < hi_out) {
+        invalid(fn, std::string(out_name) + " overlaps " + in_name + " in memory; outputs must not alias inputs");
+    }
+}
+
+void check_accumulation(const char *fn, GradAccumulation a) {
+    if (a != GradAccumulation::Deterministic && a != GradAccumulation::Atomic) {
+        invalid(fn, "options.accumulation must be GradAccumulation::Deterministic or Atomic, got " +
+                        std::to_string((int)a));
+    }
+}
+
 // The pipelines' views (generators/points_collection.h): the channel pair
 // split out of t / grad_t, the 2M block out of p / grad_p.
 template<typename T>
@@ -81,6 +107,9 @@ void points_collection(ConstTensor t, ConstTensor d, Tensor p, const PointsColle
     Shape expected = collected_shape(fn, t.shape, t.data, d.shape, d.data);
     detail::check_tensor(fn, "p", p.shape, p.data, 4);
     check_shape(fn, "p", p.shape, expected, "[B, 2*N*M, H, W] for t [B, 2N, H, W] and d [B, 2M, h, w]");
+    check_disjoint(fn, "p", p, "t", t);
+    check_disjoint(fn, "p", p, "d", d);
+    check_accumulation(fn, o.accumulation);
     detail::require_device(fn, o.device);
 
     auto tv = pair_view(t.data, t.shape);
@@ -118,6 +147,14 @@ void points_collection_backward(ConstTensor t, ConstTensor d, ConstTensor grad_p
     check_shape(fn, "grad_t", grad_t.shape, t.shape, "the shape of t");
     detail::check_tensor(fn, "grad_d", grad_d.shape, grad_d.data, 4);
     check_shape(fn, "grad_d", grad_d.shape, d.shape, "the shape of d");
+    for (auto *out : {&grad_t, &grad_d}) {
+        const char *name = out == &grad_t ? "grad_t" : "grad_d";
+        check_disjoint(fn, name, *out, "t", t);
+        check_disjoint(fn, name, *out, "d", d);
+        check_disjoint(fn, name, *out, "grad_p", grad_p);
+    }
+    check_disjoint(fn, "grad_t", grad_t, "grad_d", grad_d);
+    check_accumulation(fn, o.accumulation);
     detail::require_device(fn, o.device);
 
     auto tv = pair_view(t.data, t.shape);

@@ -394,5 +394,53 @@ TEST(PointsBadInput, ShapeErrorsBeforeDeviceErrors) {
         [](const PointsCall &c) { EXPECT_POINTS_REFUSED(c, names("t"), says_even()); });
 }
 
+
+// Outputs written while inputs are still read must not share their memory
+// (N = M = 1 makes p and t the same size, so p could be pointed at t).
+using halconv::ConstTensor;
+using halconv::Tensor;
+
+TEST(PointsBadInput, OutputsAliasingInputs) {
+    std::vector<float> t(1 * 2 * 3 * 4, 0.5f), d(1 * 2 * 2 * 2, 0.25f), g(t.size(), 1.0f), gd(d.size());
+    const Shape ts{1, 2, 3, 4}, ds{1, 2, 2, 2};
+    auto refused = [](const std::function<void()> &call, const std::string &out, const std::string &in) {
+        try {
+            call();
+            ADD_FAILURE() << out << " aliasing " << in << " was accepted";
+        } catch (const halconv::Error &e) {
+            EXPECT_EQ(e.code(), ErrorCode::InvalidArgument);
+            EXPECT_THAT(std::string(e.what()), AllOf(names(out), names(in), HasSubstr("overlaps")));
+        }
+    };
+    refused([&] { halconv::points_collection(ConstTensor(t, ts), ConstTensor(d, ds), Tensor(t, ts)); }, "p", "t");
+    refused([&] {
+        halconv::points_collection_backward(ConstTensor(t, ts), ConstTensor(d, ds), ConstTensor(g, ts), Tensor(g, ts),
+                                            Tensor(gd, ds));
+    }, "grad_t", "grad_p");
+    refused([&] {
+        halconv::points_collection_backward(ConstTensor(t, ts), ConstTensor(d, ds), ConstTensor(g, ts), Tensor(g.data() + 4, ts),
+                                            Tensor(gd, ds));
+    }, "grad_t", "grad_p");
+    refused([&] {
+        halconv::points_collection_backward(ConstTensor(t, ts), ConstTensor(d, ds), ConstTensor(g, ts), Tensor(t, ts),
+                                            Tensor(gd, ds));
+    }, "grad_t", "t");
+}
+
+TEST(PointsBadInput, AccumulationOutOfRange) {
+    std::vector<float> t(2 * 3 * 4, 0.5f), d(2 * 2 * 2, 0.25f), g(t.size(), 1.0f), gt(t.size()), gd(d.size());
+    halconv::PointsCollectionOptions o;
+    o.accumulation = static_cast<halconv::GradAccumulation>(7);
+    try {
+        halconv::points_collection_backward(ConstTensor(t, {1, 2, 3, 4}), ConstTensor(d, {1, 2, 2, 2}),
+                                            ConstTensor(g, {1, 2, 3, 4}), Tensor(gt, {1, 2, 3, 4}),
+                                            Tensor(gd, {1, 2, 2, 2}), o);
+        ADD_FAILURE() << "accumulation 7 was accepted";
+    } catch (const halconv::Error &e) {
+        EXPECT_EQ(e.code(), ErrorCode::InvalidArgument);
+        EXPECT_THAT(std::string(e.what()), HasSubstr("accumulation"));
+    }
+}
+
 }  // namespace
 }  // namespace halconv_test

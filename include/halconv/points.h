@@ -14,6 +14,7 @@
 //   p[2(nM+m)]   = sum_pq u[m,p,q] K(p,q) / r_h + y
 //   p[2(nM+m)+1] = sum_pq v[m,p,q] K(p,q) / r_w + x
 // Any B, N, M, H, W, h, w >= 1 (h > H, an upsampled lower layer, included).
+// Outputs must not share memory with the inputs (refused).
 //
 // Defined edge cases:
 //   * a sample outside the lower grid takes only its in-grid neighbours; one
