@@ -37,6 +37,8 @@ struct Options {
     double wait_idle = 0;     // > 0: before each measurement, wait up to this
                               // many seconds for the machine to be idle, and
                               // re-measure (twice at most) when disturbed
+    double copy_gbs = 0;      // the measured copy bandwidth (MachinePeak::copy_gbs),
+                              // set by main before the families run; 0 = unknown
 };
 
 // Waits (up to max_s seconds) until other processes use < kNoisyForeignCpu of

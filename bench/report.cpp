@@ -90,6 +90,49 @@ double gbs_of(const Row &r, const Measurement &m) {
     return memory_bound(r) && m.ok() ? bytes_of(r, m) / (m.t.median_ms * 1e6) : kNaN;
 }
 
+// A peer column's label without its unit ("oneDNN prim ms" -> "oneDNN prim").
+std::string peer_label(const FamilySpec &spec, const std::string &key) {
+    for (const auto &c : spec.peers)
+        if (c.key == key) {
+            const std::string &l = c.label;
+            return l.size() > 3 && l.compare(l.size() - 3, 3, " ms") == 0 ? l.substr(0, l.size() - 3) : l;
+        }
+    return key;
+}
+
+// What a family's ratios and max rel err are taken against, from its columns
+// and the rows' reference peers: "Ratios: `ratio vs prim` = t(oneDNN prim) /
+// t(halconv), ...; max rel err against oneDNN NCHW."
+std::string family_peers_line(const FamilySpec &spec, const std::vector<Row> &rows) {
+    std::string s;
+    if (!spec.ratios.empty()) {
+        s = "Ratios (> 1: halconv faster):";
+        for (size_t i = 0; i < spec.ratios.size(); i++) {
+            const Column &c = spec.ratios[i];
+            std::string peer;
+            if (c.best_of.empty()) {
+                peer = peer_label(spec, c.key);
+            } else {
+                peer = "the fastest of ";
+                for (size_t k = 0; k < c.best_of.size(); k++)
+                    peer += (k ? ", " : "") + peer_label(spec, c.best_of[k]);
+            }
+            s += std::string(i ? ";" : "") + " `" + c.label + "` = t(" + peer + ") / t(halconv)";
+        }
+        s += ".";
+    }
+    std::vector<std::string> refs;
+    for (const Row &r : rows)
+        if (!r.reference.empty() && std::find(refs.begin(), refs.end(), r.reference) == refs.end())
+            refs.push_back(r.reference);
+    if (!refs.empty()) {
+        s += std::string(s.empty() ? "" : " ") + "Max rel err against ";
+        for (size_t k = 0; k < refs.size(); k++) s += (k ? ", " : "") + peer_label(spec, refs[k]);
+        s += ".";
+    }
+    return s;
+}
+
 }  // namespace
 
 std::string utc_now_iso() {
@@ -159,8 +202,8 @@ std::string write_report(const std::string &group, const std::vector<FamilyRows>
                : std::string())
        << info.machine.get_int("logical_cpus", 0) << " logical CPUs, ISA: " << info.machine.get_string("isa", "?")
        << "\n";
-    md << "- threads: " << info.peak.threads << " (halconv and oneDNN " << info.settings.get_string("onednn", "?")
-       << ")\n";
+    md << "- threads: " << info.peak.threads << " (halconv and its peers; oneDNN "
+       << info.settings.get_string("onednn", "?") << ")\n";
     md << "- fp32 peak (" << info.peak.peak_isa << " FMA, " << info.peak.threads
        << " threads, measured): " << fmt("%.1f", peak) << " GFLOP/s (AVX2 1 thread "
        << fmt("%.1f", info.peak.avx2_gflops_1t) << ")" << (info.peak.noisy ? " NOISY: other processes were running" : "")
@@ -193,8 +236,10 @@ std::string write_report(const std::string &group, const std::vector<FamilyRows>
        << fmt("%.1f", 100 * info.steal_fraction) << "%\n";
     md << "- times: median ms over >= " << info.settings.get_int("min_runs", 0) << " runs and >= "
        << info.settings.get_number("min_time_s", 0) << " s, in " << info.settings.get_int("rounds", 1)
-       << " rounds interleaved with the peers; ratio = t_oneDNN / t_halconv (> 1: halconv faster); "
-       << "max rel err = max|halconv - oneDNN| / max|oneDNN| (gate < " << fmt("%.0e", kMaxRelErr) << ")\n";
+       << " rounds interleaved with the peers; ratio = t_peer / t_halconv (> 1: halconv faster); "
+       << "max rel err = max|halconv - reference| / max|reference| (gate < " << fmt("%.0e", kMaxRelErr)
+       << " unless the family states a stricter one); each family names its peers and its reference under "
+       << "its heading\n";
     if (!info.settings.get_string("filter", "").empty())
         md << "- filter: `" << info.settings.get_string("filter", "") << "` (partial run)\n";
 
@@ -222,6 +267,8 @@ std::string write_report(const std::string &group, const std::vector<FamilyRows>
         }
 
         md << "\n## " << spec.name << "\n\n";
+        const std::string peers_line = family_peers_line(spec, fr.rows);
+        if (!peers_line.empty()) md << peers_line << "\n\n";
         md << (fam_mem ? "| id | halconv ms | GB/s | % copy bw |" : "| id | halconv ms | GFLOP/s | % peak |");
         for (auto &c : spec.peers) md << " " << c.label << " |";
         for (auto &c : spec.ratios) md << " " << c.label << " |";
