@@ -2,7 +2,8 @@
 //
 // Every sample (x, y, n, b) reads 4 neighbours x 2M channels of the lower
 // layer and writes 2M outputs, so the kernel lives on how those values move:
-//   * the lower layer is tiny (2M x h x w floats) and stored channels
+//   * the lower layer is tiny (2M x (h*w + 1) floats, the extra pixel holds
+//     the zeros that neighbours outside the grid read) and stored channels
 //     innermost (lower_scaled, computed once per call), so a neighbour's 2M
 //     channels are contiguous: with channels in the vector lanes, each
 //     neighbour is one dense load and one FMA per 8 channels;
@@ -12,14 +13,30 @@
 //     an 8 x 8 transpose done with shuffles, not through memory;
 //   * per-sample parts (flat neighbour pixels, weights: the bilinear axis
 //     arithmetic) are computed once per 8 samples, vectorized, and shared by
-//     all 2M channels.
+//     all 2M channels; 3x3 layers (2M = 18) get their 3 channel blocks
+//     unrolled so a sample's addresses and weights are loaded once.
 // Backward: grad_t the same way (both derivatives from the same loads,
 // then the sum over channels against grad_p's dense rows). grad_d, the
 // scatter: each strip of `strip_rows` image rows scans its samples in order
-// (deterministic: the order depends on neither threads nor runs), gathers
-// the sample's 2M grad_p values once and adds them, times each neighbour's
-// weight, into the strip's partial sums (channels innermost: vector
-// read-modify-writes); the strips are then added in order.
+// (deterministic: the order depends on neither threads nor runs); per block
+// of 8 samples x 8 channels grad_p is loaded sample-vectorized (dense rows)
+// into registers and read back one channel vector per sample, times each
+// neighbour's weight, into the strip's partial sums (channels innermost:
+// vector read-modify-writes); the strips are then added in order.
+//
+// Arithmetic (2 Zen3 cores, AVX2; bench/results/points.md, same-run plain
+// OpenMP loop as the peer):
+//   * forward pc_9x9_64 (36.9k samples x 18 outputs): per 8x8 block 32
+//     loads + 32 FMAs + the transpose + 8 stores; ~0.55 ms = ~2 cycles per
+//     output on 2 cores, 3.6x the plain loop. Measured single-thread split:
+//     stores alone 0.21 ms (the 2.65 MB output does not fit L2), loads and
+//     FMAs ~0.28 ms, sample parts and transposes ~0.14 ms. LLVM lowers the
+//     register transpose with ~140 blends/permutes per 8x8 block where a
+//     3-stage unpack/shuffle/permute network needs 24: the open gap.
+//   * forward pc_81x9_128 (191 MB written): ~30 ms = 3.1x the copy-bandwidth
+//     floor (compute-bound at the same ~2 cycles per output); write-allocate
+//     traffic (no non-temporal stores in Halide 14) would bound it at ~2x.
+//   * backward: 5.3-5.6x the plain loop (whose grad_d uses omp atomics).
 #pragma once
 
 #include "generators/points_collection.h"
