@@ -9,7 +9,9 @@
 // axis is separable: a 2-D sample is the product of a row and a column axis.
 //
 // Robustness: positions that are not finite, or so far outside that no
-// neighbour is in the grid (a <= -1 or a >= size), sample nothing; their
+// neighbour is in the grid (a <= -1 or a >= size), sample nothing (the
+// derivative of the cell [floor(a), floor(a) + 1] is kept at a = -1 exactly,
+// as torchvision does); their
 // integer indices never come from the position itself (no overflow from
 // cast<int>(1e30) or NaN), and every index is clamped into [0, size) so
 // loads stay inside the tensor whatever the data (weights say whether a load
@@ -21,25 +23,31 @@
 namespace halconv {
 
 struct BilinearAxis {
-    Expr usable;              // some neighbour is in the grid (and the position is finite)
+    Expr usable;              // some neighbour is in the grid (and the position is finite): -1 < a < size
+    Expr in_cell_range;       // the cell [lo, lo + 1] has a neighbour in the grid: -1 <= a < size (the
+                              // range where torchvision's bilinear derivative is non-zero)
     Expr lo, hi;              // neighbour indices, clamped into [0, size): always safe to load
-    Expr lo_inside, hi_inside;  // the unclamped neighbour lies in the grid
-    Expr fraction;            // f = a - floor(a) for usable positions, else 0
+    Expr lo_inside, hi_inside;  // usable, and the unclamped neighbour lies in the grid
+    Expr cell_lo_inside, cell_hi_inside;  // the same over in_cell_range (for derivatives)
+    Expr fraction;            // f = a - floor(a) within in_cell_range, else 0
     Expr weight_lo, weight_hi;  // 1 - f and f, or 0 for a neighbour outside the grid
 };
 
 inline BilinearAxis bilinear_axis(const Expr &position, const Expr &size) {
     BilinearAxis axis;
-    axis.usable = is_finite(position) && position > -1.0f && position < cast<float>(size);
-    // Unusable positions are replaced by 0 before any integer conversion.
-    Expr safe = select(axis.usable, position, 0.0f);
+    axis.in_cell_range = is_finite(position) && position >= -1.0f && position < cast<float>(size);
+    axis.usable = axis.in_cell_range && position > -1.0f;
+    // Positions out of range are replaced by 0 before any integer conversion.
+    Expr safe = select(axis.in_cell_range, position, 0.0f);
     Expr floor_value = floor(safe);
     Expr lo = cast<int>(floor_value);
     axis.fraction = safe - floor_value;
+    axis.cell_lo_inside = axis.in_cell_range && lo >= 0;
+    axis.cell_hi_inside = axis.in_cell_range && lo + 1 < size;
     axis.lo_inside = axis.usable && lo >= 0;
     axis.hi_inside = axis.usable && lo + 1 < size;
-    // For usable positions lo lies in [-1, size - 1]; both clamps are
-    // written out so that bounds inference (and autodiff) see the range.
+    // Within range lo lies in [-1, size - 1]; both clamps are written out so
+    // that bounds inference (and autodiff) see the range.
     axis.lo = clamp(lo, 0, size - 1);
     axis.hi = clamp(lo + 1, 0, size - 1);
     axis.weight_lo = select(axis.lo_inside, 1.0f - axis.fraction, 0.0f);

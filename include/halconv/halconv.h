@@ -272,3 +272,5 @@ void adaptive_max_pool2d(ConstTensor input, Tensor output, IndexTensor indices,
 #include "halconv/filter.h"
 // Points collection (sampling points of stacked deformable layers).
 #include "halconv/points.h"
+// flow_warp (bilinear warping by a flow field, forward and backward).
+#include "halconv/warp.h"

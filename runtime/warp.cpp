@@ -1,0 +1,136 @@
+// Public API of flow_warp: shape checks, device choice and dispatch to the
+// AOT pipelines (include/halconv/warp.h).
+#include <cstdint>
+#include <string>
+
+#include "flow_warp_backward_atomic_cuda.h"
+#include "flow_warp_backward_atomic_opencl.h"
+#include "flow_warp_backward_cpu.h"
+#include "flow_warp_backward_cuda.h"
+#include "flow_warp_backward_opencl.h"
+#include "flow_warp_cpu.h"
+#include "flow_warp_cuda.h"
+#include "flow_warp_opencl.h"
+#include "internal.h"
+
+namespace halconv {
+namespace {
+
+using detail::shape_to_string;
+
+[[noreturn]] void invalid(const char *fn, const std::string &message) {
+    detail::fail(ErrorCode::InvalidArgument, std::string(fn) + ": " + message);
+}
+
+void check_same_shape(const char *fn, const char *arg, const Shape &got, const Shape &expected, const char *what) {
+    if (got != expected) {
+        invalid(fn, std::string(arg) + " has shape " + shape_to_string(got) + ", expected " +
+                        shape_to_string(expected) + " (" + what + ")");
+    }
+}
+
+// input [N, C, H, W] and flow [N, 2, H, W].
+void check_input_and_flow(const char *fn, ConstTensor input, ConstTensor flow) {
+    detail::check_tensor(fn, "input", input.shape, input.data, 4);
+    detail::check_tensor(fn, "flow", flow.shape, flow.data, 4);
+    const Shape &s = input.shape;
+    check_same_shape(fn, "flow", flow.shape, {s[0], 2, s[2], s[3]},
+                     "[N, 2, H, W] for input [N, C, H, W]: channel 0 = dx, 1 = dy");
+}
+
+template<typename A, typename B>
+void check_disjoint(const char *fn, const char *out_name, const TensorView<A> &out, const char *in_name,
+                    const TensorView<B> &in) {
+    auto bytes = [](const Shape &shape, size_t element) {
+        uintptr_t count = 1;
+        for (int64_t d : shape) count *= (uintptr_t)d;
+        return count * element;
+    };
+    auto lo_out = reinterpret_cast<uintptr_t>(out.data), lo_in = reinterpret_cast<uintptr_t>(in.data);
+    if (lo_out < lo_in + bytes(in.shape, sizeof(B)) && lo_in < lo_out + bytes(out.shape, sizeof(A))) {
+        invalid(fn, std::string(out_name) + " overlaps " + in_name + " in memory; outputs must not alias inputs");
+    }
+}
+
+void check_accumulation(const char *fn, GradAccumulation a) {
+    if (a != GradAccumulation::Deterministic && a != GradAccumulation::Atomic) {
+        invalid(fn, "options.accumulation must be GradAccumulation::Deterministic or Atomic, got " +
+                        std::to_string((int)a));
+    }
+}
+
+}  // namespace
+
+void flow_warp(ConstTensor input, ConstTensor flow, Tensor output, const FlowWarpOptions &o) {
+    const char *fn = "flow_warp";
+    check_input_and_flow(fn, input, flow);
+    detail::check_tensor(fn, "output", output.shape, output.data, 4);
+    check_same_shape(fn, "output", output.shape, input.shape, "the shape of input");
+    check_disjoint(fn, "output", output, "input", input);
+    check_disjoint(fn, "output", output, "flow", flow);
+    detail::require_device(fn, o.device);
+
+    auto in = detail::wrap(input.data, input.shape);
+    auto fl = detail::wrap(flow.data, flow.shape);
+    auto out = detail::wrap(output.data, output.shape);
+    detail::PipelineCall call(fn, o.device);
+    auto *i = call.input(in);
+    auto *f = call.input(fl);
+    auto *r = call.output(out);
+    int status;
+    switch (o.device) {
+    case Device::CUDA: status = halconv_flow_warp_cuda(i, f, r); break;
+    case Device::OpenCL: status = halconv_flow_warp_opencl(i, f, r); break;
+    default: status = halconv_flow_warp_cpu(i, f, r); break;
+    }
+    call.finish(status);
+}
+
+void flow_warp_backward(ConstTensor input, ConstTensor flow, ConstTensor grad_output, Tensor grad_input,
+                        Tensor grad_flow, const FlowWarpOptions &o) {
+    const char *fn = "flow_warp_backward";
+    check_input_and_flow(fn, input, flow);
+    detail::check_tensor(fn, "grad_output", grad_output.shape, grad_output.data, 4);
+    check_same_shape(fn, "grad_output", grad_output.shape, input.shape, "the shape of input (and of the output)");
+    detail::check_tensor(fn, "grad_input", grad_input.shape, grad_input.data, 4);
+    check_same_shape(fn, "grad_input", grad_input.shape, input.shape, "the shape of input");
+    detail::check_tensor(fn, "grad_flow", grad_flow.shape, grad_flow.data, 4);
+    check_same_shape(fn, "grad_flow", grad_flow.shape, flow.shape, "the shape of flow");
+    for (auto *out : {&grad_input, &grad_flow}) {
+        const char *name = out == &grad_input ? "grad_input" : "grad_flow";
+        check_disjoint(fn, name, *out, "input", input);
+        check_disjoint(fn, name, *out, "flow", flow);
+        check_disjoint(fn, name, *out, "grad_output", grad_output);
+    }
+    check_disjoint(fn, "grad_input", grad_input, "grad_flow", grad_flow);
+    check_accumulation(fn, o.accumulation);
+    detail::require_device(fn, o.device);
+
+    auto in = detail::wrap(input.data, input.shape);
+    auto fl = detail::wrap(flow.data, flow.shape);
+    auto g = detail::wrap(grad_output.data, grad_output.shape);
+    auto gi = detail::wrap(grad_input.data, grad_input.shape);
+    auto gf = detail::wrap(grad_flow.data, grad_flow.shape);
+    const bool atomic = o.accumulation == GradAccumulation::Atomic;
+    detail::PipelineCall call(fn, o.device);
+    auto *ii = call.input(in);
+    auto *fi = call.input(fl);
+    auto *gg = call.input(g);
+    auto *gio = call.output(gi);
+    auto *gfo = call.output(gf);
+    int status;
+    switch (o.device) {
+    case Device::CUDA:
+        status = atomic ? halconv_flow_warp_backward_atomic_cuda(ii, fi, gg, gio, gfo)
+                        : halconv_flow_warp_backward_cuda(ii, fi, gg, gio, gfo);
+        break;
+    case Device::OpenCL:
+        status = atomic ? halconv_flow_warp_backward_atomic_opencl(ii, fi, gg, gio, gfo)
+                        : halconv_flow_warp_backward_opencl(ii, fi, gg, gio, gfo);
+        break;
+    default: status = halconv_flow_warp_backward_cpu(ii, fi, gg, gio, gfo); break;
+    }
+    call.finish(status);
+}
+
+}  // namespace halconv
