@@ -1,3 +1,4 @@
+#include <cstdint>
 #include <algorithm>
 #include <climits>
 #include <cstdlib>
@@ -68,6 +69,30 @@ bool check_optional_tensor(const char *fn, const char *arg, const Shape &shape, 
     if (data == nullptr && shape.empty()) return false;
     check_tensor(fn, arg, shape, data, rank);
     return true;
+}
+
+void check_disjoint(const char *fn, const char *out_name, const void *out, int64_t out_bytes, const char *in_name,
+                    const void *in, int64_t in_bytes) {
+    const auto lo_out = reinterpret_cast<uintptr_t>(out), lo_in = reinterpret_cast<uintptr_t>(in);
+    if (lo_out < lo_in + (uintptr_t)in_bytes && lo_in < lo_out + (uintptr_t)out_bytes) {
+        fail(ErrorCode::InvalidArgument, std::string(fn) + ": " + out_name + " overlaps " + in_name +
+                                             " in memory; outputs must not alias inputs");
+    }
+}
+
+void check_accumulation(const char *fn, GradAccumulation a) {
+    if (a != GradAccumulation::Deterministic && a != GradAccumulation::Atomic) {
+        fail(ErrorCode::InvalidArgument, std::string(fn) +
+                                             ": options.accumulation must be GradAccumulation::Deterministic or "
+                                             "Atomic, got " + std::to_string((int)a));
+    }
+}
+
+void check_shape(const char *fn, const char *arg, const Shape &got, const Shape &expected, const char *why) {
+    if (got != expected) {
+        fail(ErrorCode::InvalidArgument, std::string(fn) + ": " + arg + " has shape " + shape_to_string(got) +
+                                             ", expected " + shape_to_string(expected) + " (" + why + ")");
+    }
 }
 
 void check_output_shape(const char *fn, const Shape &got, const Shape &expected) {

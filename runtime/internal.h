@@ -26,8 +26,24 @@ void check_tensor(const char *fn, const char *arg, const Shape &shape, const voi
 bool check_optional_tensor(const char *fn, const char *arg, const Shape &shape, const void *data,
                            size_t rank);
 void check_output_shape(const char *fn, const Shape &got, const Shape &expected);
+// "<fn>: <arg> has shape [...], expected [...] (<why>)" unless got == expected.
+void check_shape(const char *fn, const char *arg, const Shape &got, const Shape &expected, const char *why);
 void check_positive_pair(const char *fn, const char *arg, const std::array<int, 2> &v);
 void check_non_negative_pair(const char *fn, const char *arg, const std::array<int, 2> &v);
+
+// Outputs are written while inputs are still read (by other rows and
+// threads): throws InvalidArgument when the memory of `out` overlaps `in`.
+void check_disjoint(const char *fn, const char *out_name, const void *out, int64_t out_bytes, const char *in_name,
+                    const void *in, int64_t in_bytes);
+template<typename A, typename B>
+void check_disjoint(const char *fn, const char *out_name, const TensorView<A> &out, const char *in_name,
+                    const TensorView<B> &in) {
+    check_disjoint(fn, out_name, out.data, out.numel() * (int64_t)sizeof(A), in_name, in.data,
+                   in.numel() * (int64_t)sizeof(B));
+}
+
+// Throws InvalidArgument unless `a` is one of GradAccumulation's values.
+void check_accumulation(const char *fn, GradAccumulation a);
 
 // Throws DeviceUnavailable unless `device` can run here (also rejects CPUs
 // without AVX2/FMA, the library's minimum).

@@ -23,12 +23,6 @@ using detail::shape_to_string;
     fail(ErrorCode::InvalidArgument, std::string(fn) + ": " + message);
 }
 
-void check_shape(const char *fn, const char *arg, const Shape &got, const Shape &expected, const char *why) {
-    if (got != expected) {
-        invalid(fn, std::string(arg) + " has shape " + shape_to_string(got) + ", expected " +
-                        shape_to_string(expected) + " (" + why + ")");
-    }
-}
 
 // t [B, 2N, H, W] and d [B, 2M, h, w]: checks both and returns p's shape.
 Shape collected_shape(const char *fn, const Shape &t, const void *t_data, const Shape &d, const void *d_data) {
@@ -53,30 +47,8 @@ Shape collected_shape(const char *fn, const Shape &t, const void *t_data, const 
     return p;
 }
 
-int64_t element_count(const Shape &shape) {
-    int64_t count = 1;
-    for (int64_t d : shape) count *= d;
-    return count;
-}
 
-// Outputs are written while inputs are still read (by other rows and
-// threads): they must not share memory.
-template<typename A, typename B>
-void check_disjoint(const char *fn, const char *out_name, const TensorView<A> &out, const char *in_name,
-                    const TensorView<B> &in) {
-    auto lo_out = reinterpret_cast<uintptr_t>(out.data), lo_in = reinterpret_cast<uintptr_t>(in.data);
-    auto hi_out = lo_out + sizeof(A) * element_count(out.shape), hi_in = lo_in + sizeof(B) * element_count(in.shape);
-    if (lo_out < hi_in && lo_in < hi_out) {
-        invalid(fn, std::string(out_name) + " overlaps " + in_name + " in memory; outputs must not alias inputs");
-    }
-}
 
-void check_accumulation(const char *fn, GradAccumulation a) {
-    if (a != GradAccumulation::Deterministic && a != GradAccumulation::Atomic) {
-        invalid(fn, "options.accumulation must be GradAccumulation::Deterministic or Atomic, got " +
-                        std::to_string((int)a));
-    }
-}
 
 // The pipelines' views (generators/points_collection.h): the channel pair
 // split out of t / grad_t, the 2M block out of p / grad_p.
@@ -106,10 +78,10 @@ void points_collection(ConstTensor t, ConstTensor d, Tensor p, const PointsColle
     const char *fn = "points_collection";
     Shape expected = collected_shape(fn, t.shape, t.data, d.shape, d.data);
     detail::check_tensor(fn, "p", p.shape, p.data, 4);
-    check_shape(fn, "p", p.shape, expected, "[B, 2*N*M, H, W] for t [B, 2N, H, W] and d [B, 2M, h, w]");
-    check_disjoint(fn, "p", p, "t", t);
-    check_disjoint(fn, "p", p, "d", d);
-    check_accumulation(fn, o.accumulation);
+    detail::check_shape(fn, "p", p.shape, expected, "[B, 2*N*M, H, W] for t [B, 2N, H, W] and d [B, 2M, h, w]");
+    detail::check_disjoint(fn, "p", p, "t", t);
+    detail::check_disjoint(fn, "p", p, "d", d);
+    detail::check_accumulation(fn, o.accumulation);
     detail::require_device(fn, o.device);
 
     auto tv = pair_view(t.data, t.shape);
@@ -142,19 +114,19 @@ void points_collection_backward(ConstTensor t, ConstTensor d, ConstTensor grad_p
     const char *fn = "points_collection_backward";
     Shape p_shape = collected_shape(fn, t.shape, t.data, d.shape, d.data);
     detail::check_tensor(fn, "grad_p", grad_p.shape, grad_p.data, 4);
-    check_shape(fn, "grad_p", grad_p.shape, p_shape, "the shape of p, [B, 2*N*M, H, W]");
+    detail::check_shape(fn, "grad_p", grad_p.shape, p_shape, "the shape of p, [B, 2*N*M, H, W]");
     detail::check_tensor(fn, "grad_t", grad_t.shape, grad_t.data, 4);
-    check_shape(fn, "grad_t", grad_t.shape, t.shape, "the shape of t");
+    detail::check_shape(fn, "grad_t", grad_t.shape, t.shape, "the shape of t");
     detail::check_tensor(fn, "grad_d", grad_d.shape, grad_d.data, 4);
-    check_shape(fn, "grad_d", grad_d.shape, d.shape, "the shape of d");
+    detail::check_shape(fn, "grad_d", grad_d.shape, d.shape, "the shape of d");
     for (auto *out : {&grad_t, &grad_d}) {
         const char *name = out == &grad_t ? "grad_t" : "grad_d";
-        check_disjoint(fn, name, *out, "t", t);
-        check_disjoint(fn, name, *out, "d", d);
-        check_disjoint(fn, name, *out, "grad_p", grad_p);
+        detail::check_disjoint(fn, name, *out, "t", t);
+        detail::check_disjoint(fn, name, *out, "d", d);
+        detail::check_disjoint(fn, name, *out, "grad_p", grad_p);
     }
-    check_disjoint(fn, "grad_t", grad_t, "grad_d", grad_d);
-    check_accumulation(fn, o.accumulation);
+    detail::check_disjoint(fn, "grad_t", grad_t, "grad_d", grad_d);
+    detail::check_accumulation(fn, o.accumulation);
     detail::require_device(fn, o.device);
 
     auto tv = pair_view(t.data, t.shape);

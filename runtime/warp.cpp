@@ -16,48 +16,19 @@
 namespace halconv {
 namespace {
 
-using detail::shape_to_string;
 
-[[noreturn]] void invalid(const char *fn, const std::string &message) {
-    detail::fail(ErrorCode::InvalidArgument, std::string(fn) + ": " + message);
-}
 
-void check_same_shape(const char *fn, const char *arg, const Shape &got, const Shape &expected, const char *what) {
-    if (got != expected) {
-        invalid(fn, std::string(arg) + " has shape " + shape_to_string(got) + ", expected " +
-                        shape_to_string(expected) + " (" + what + ")");
-    }
-}
 
 // input [N, C, H, W] and flow [N, 2, H, W].
 void check_input_and_flow(const char *fn, ConstTensor input, ConstTensor flow) {
     detail::check_tensor(fn, "input", input.shape, input.data, 4);
     detail::check_tensor(fn, "flow", flow.shape, flow.data, 4);
     const Shape &s = input.shape;
-    check_same_shape(fn, "flow", flow.shape, {s[0], 2, s[2], s[3]},
+    detail::check_shape(fn, "flow", flow.shape, {s[0], 2, s[2], s[3]},
                      "[N, 2, H, W] for input [N, C, H, W]: channel 0 = dx, 1 = dy");
 }
 
-template<typename A, typename B>
-void check_disjoint(const char *fn, const char *out_name, const TensorView<A> &out, const char *in_name,
-                    const TensorView<B> &in) {
-    auto bytes = [](const Shape &shape, size_t element) {
-        uintptr_t count = 1;
-        for (int64_t d : shape) count *= (uintptr_t)d;
-        return count * element;
-    };
-    auto lo_out = reinterpret_cast<uintptr_t>(out.data), lo_in = reinterpret_cast<uintptr_t>(in.data);
-    if (lo_out < lo_in + bytes(in.shape, sizeof(B)) && lo_in < lo_out + bytes(out.shape, sizeof(A))) {
-        invalid(fn, std::string(out_name) + " overlaps " + in_name + " in memory; outputs must not alias inputs");
-    }
-}
 
-void check_accumulation(const char *fn, GradAccumulation a) {
-    if (a != GradAccumulation::Deterministic && a != GradAccumulation::Atomic) {
-        invalid(fn, "options.accumulation must be GradAccumulation::Deterministic or Atomic, got " +
-                        std::to_string((int)a));
-    }
-}
 
 }  // namespace
 
@@ -65,9 +36,9 @@ void flow_warp(ConstTensor input, ConstTensor flow, Tensor output, const FlowWar
     const char *fn = "flow_warp";
     check_input_and_flow(fn, input, flow);
     detail::check_tensor(fn, "output", output.shape, output.data, 4);
-    check_same_shape(fn, "output", output.shape, input.shape, "the shape of input");
-    check_disjoint(fn, "output", output, "input", input);
-    check_disjoint(fn, "output", output, "flow", flow);
+    detail::check_shape(fn, "output", output.shape, input.shape, "the shape of input");
+    detail::check_disjoint(fn, "output", output, "input", input);
+    detail::check_disjoint(fn, "output", output, "flow", flow);
     detail::require_device(fn, o.device);
 
     auto in = detail::wrap(input.data, input.shape);
@@ -91,19 +62,19 @@ void flow_warp_backward(ConstTensor input, ConstTensor flow, ConstTensor grad_ou
     const char *fn = "flow_warp_backward";
     check_input_and_flow(fn, input, flow);
     detail::check_tensor(fn, "grad_output", grad_output.shape, grad_output.data, 4);
-    check_same_shape(fn, "grad_output", grad_output.shape, input.shape, "the shape of input (and of the output)");
+    detail::check_shape(fn, "grad_output", grad_output.shape, input.shape, "the shape of input (and of the output)");
     detail::check_tensor(fn, "grad_input", grad_input.shape, grad_input.data, 4);
-    check_same_shape(fn, "grad_input", grad_input.shape, input.shape, "the shape of input");
+    detail::check_shape(fn, "grad_input", grad_input.shape, input.shape, "the shape of input");
     detail::check_tensor(fn, "grad_flow", grad_flow.shape, grad_flow.data, 4);
-    check_same_shape(fn, "grad_flow", grad_flow.shape, flow.shape, "the shape of flow");
+    detail::check_shape(fn, "grad_flow", grad_flow.shape, flow.shape, "the shape of flow");
     for (auto *out : {&grad_input, &grad_flow}) {
         const char *name = out == &grad_input ? "grad_input" : "grad_flow";
-        check_disjoint(fn, name, *out, "input", input);
-        check_disjoint(fn, name, *out, "flow", flow);
-        check_disjoint(fn, name, *out, "grad_output", grad_output);
+        detail::check_disjoint(fn, name, *out, "input", input);
+        detail::check_disjoint(fn, name, *out, "flow", flow);
+        detail::check_disjoint(fn, name, *out, "grad_output", grad_output);
     }
-    check_disjoint(fn, "grad_input", grad_input, "grad_flow", grad_flow);
-    check_accumulation(fn, o.accumulation);
+    detail::check_disjoint(fn, "grad_input", grad_input, "grad_flow", grad_flow);
+    detail::check_accumulation(fn, o.accumulation);
     detail::require_device(fn, o.device);
 
     auto in = detail::wrap(input.data, input.shape);
