@@ -84,6 +84,20 @@ private:
     std::vector<halide_buffer_t *> outputs_, buffers_;
 };
 
+// The AOT pipeline for `device` (all variants share one signature).
+template<typename Fn>
+Fn pick_pipeline(Device device, Fn cpu, Fn cuda, Fn opencl) {
+    return device == Device::CUDA ? cuda : device == Device::OpenCL ? opencl : cpu;
+}
+// The same for backward passes with an atomic GPU variant: the CPU has one
+// (deterministic) path, see GradAccumulation.
+template<typename Fn>
+Fn pick_pipeline(Device device, GradAccumulation accumulation, Fn cpu, Fn cuda, Fn cuda_atomic, Fn opencl,
+                 Fn opencl_atomic) {
+    const bool atomic = accumulation == GradAccumulation::Atomic;
+    return pick_pipeline(device, cpu, atomic ? cuda_atomic : cuda, atomic ? opencl_atomic : opencl);
+}
+
 // Clears the message captured from Halide's runtime for this thread.
 void clear_halide_error();
 

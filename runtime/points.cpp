@@ -87,15 +87,12 @@ void points_collection(ConstTensor t, ConstTensor d, Tensor p, const PointsColle
     auto tv = pair_view(t.data, t.shape);
     auto dv = detail::wrap(d.data, d.shape);
     auto pv = block_view(p.data, p.shape, d.shape[1]);
+    auto run = detail::pick_pipeline(o.device, halconv_points_collection_cpu, halconv_points_collection_cuda,
+                                     halconv_points_collection_opencl);
     detail::PipelineCall call(fn, o.device);
-    int status;
-    switch (o.device) {
-    case Device::CUDA: status = halconv_points_collection_cuda(call.input(tv), call.input(dv), call.output(pv)); break;
-    case Device::OpenCL:
-        status = halconv_points_collection_opencl(call.input(tv), call.input(dv), call.output(pv));
-        break;
-    default: status = halconv_points_collection_cpu(call.input(tv), call.input(dv), call.output(pv)); break;
-    }
+    auto *ti = call.input(tv);
+    auto *di = call.input(dv);
+    int status = run(ti, di, call.output(pv));
     call.finish(status);
 }
 
@@ -134,26 +131,18 @@ void points_collection_backward(ConstTensor t, ConstTensor d, ConstTensor grad_p
     auto gv = block_view(grad_p.data, grad_p.shape, d.shape[1]);
     auto gtv = pair_view(grad_t.data, grad_t.shape);
     auto gdv = detail::wrap(grad_d.data, grad_d.shape);
-    // The CPU has one (deterministic) path: see GradAccumulation.
-    const bool atomic = o.accumulation == GradAccumulation::Atomic;
+    auto run = detail::pick_pipeline(o.device, o.accumulation, halconv_points_collection_backward_cpu,
+                                     halconv_points_collection_backward_cuda,
+                                     halconv_points_collection_backward_atomic_cuda,
+                                     halconv_points_collection_backward_opencl,
+                                     halconv_points_collection_backward_atomic_opencl);
     detail::PipelineCall call(fn, o.device);
     auto *ti = call.input(tv);
     auto *di = call.input(dv);
     auto *gi = call.input(gv);
     auto *gto = call.output(gtv);
     auto *gdo = call.output(gdv);
-    int status;
-    switch (o.device) {
-    case Device::CUDA:
-        status = atomic ? halconv_points_collection_backward_atomic_cuda(ti, di, gi, gto, gdo)
-                        : halconv_points_collection_backward_cuda(ti, di, gi, gto, gdo);
-        break;
-    case Device::OpenCL:
-        status = atomic ? halconv_points_collection_backward_atomic_opencl(ti, di, gi, gto, gdo)
-                        : halconv_points_collection_backward_opencl(ti, di, gi, gto, gdo);
-        break;
-    default: status = halconv_points_collection_backward_cpu(ti, di, gi, gto, gdo); break;
-    }
+    int status = run(ti, di, gi, gto, gdo);
     call.finish(status);
 }
 

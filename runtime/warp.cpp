@@ -44,16 +44,11 @@ void flow_warp(ConstTensor input, ConstTensor flow, Tensor output, const FlowWar
     auto in = detail::wrap(input.data, input.shape);
     auto fl = detail::wrap(flow.data, flow.shape);
     auto out = detail::wrap(output.data, output.shape);
+    auto run = detail::pick_pipeline(o.device, halconv_flow_warp_cpu, halconv_flow_warp_cuda, halconv_flow_warp_opencl);
     detail::PipelineCall call(fn, o.device);
     auto *i = call.input(in);
     auto *f = call.input(fl);
-    auto *r = call.output(out);
-    int status;
-    switch (o.device) {
-    case Device::CUDA: status = halconv_flow_warp_cuda(i, f, r); break;
-    case Device::OpenCL: status = halconv_flow_warp_opencl(i, f, r); break;
-    default: status = halconv_flow_warp_cpu(i, f, r); break;
-    }
+    int status = run(i, f, call.output(out));
     call.finish(status);
 }
 
@@ -82,25 +77,16 @@ void flow_warp_backward(ConstTensor input, ConstTensor flow, ConstTensor grad_ou
     auto g = detail::wrap(grad_output.data, grad_output.shape);
     auto gi = detail::wrap(grad_input.data, grad_input.shape);
     auto gf = detail::wrap(grad_flow.data, grad_flow.shape);
-    const bool atomic = o.accumulation == GradAccumulation::Atomic;
+    auto run = detail::pick_pipeline(o.device, o.accumulation, halconv_flow_warp_backward_cpu,
+                                     halconv_flow_warp_backward_cuda, halconv_flow_warp_backward_atomic_cuda,
+                                     halconv_flow_warp_backward_opencl, halconv_flow_warp_backward_atomic_opencl);
     detail::PipelineCall call(fn, o.device);
     auto *ii = call.input(in);
     auto *fi = call.input(fl);
     auto *gg = call.input(g);
     auto *gio = call.output(gi);
     auto *gfo = call.output(gf);
-    int status;
-    switch (o.device) {
-    case Device::CUDA:
-        status = atomic ? halconv_flow_warp_backward_atomic_cuda(ii, fi, gg, gio, gfo)
-                        : halconv_flow_warp_backward_cuda(ii, fi, gg, gio, gfo);
-        break;
-    case Device::OpenCL:
-        status = atomic ? halconv_flow_warp_backward_atomic_opencl(ii, fi, gg, gio, gfo)
-                        : halconv_flow_warp_backward_opencl(ii, fi, gg, gio, gfo);
-        break;
-    default: status = halconv_flow_warp_backward_cpu(ii, fi, gg, gio, gfo); break;
-    }
+    int status = run(ii, fi, gg, gio, gfo);
     call.finish(status);
 }
 
