@@ -374,22 +374,7 @@ std::vector<std::string> points_coverage_missing(const std::vector<PointsCase> &
 // ---------------------------------------------------------------------------
 namespace {
 
-std::string position_str(const Shape &shape, int64_t i) {
-    if (shape.size() != 4) return "[" + std::to_string(i) + "]";
-    const int64_t x = i % shape[3];
-    const int64_t y = (i / shape[3]) % shape[2];
-    const int64_t c = (i / (shape[3] * shape[2])) % shape[1];
-    const int64_t n = i / (shape[3] * shape[2] * shape[1]);
-    std::ostringstream os;
-    os << "(b=" << n << ", c=" << c << ", y=" << y << ", x=" << x << ")";
-    return os.str();
-}
 
-std::string float_str(double v) {
-    std::ostringstream os;
-    os << std::setprecision(9) << v;
-    return os.str();
-}
 
 bool same_value(float a, float b) { return (std::isnan(a) && std::isnan(b)) || a == b; }
 
@@ -419,7 +404,7 @@ bool same_value(float a, float b) { return (std::isnan(a) && std::isnan(b)) || a
         }
         if (!ok) {
             if (bad++ == 0) {
-                first = position_str(want.shape, (int64_t)i) + ": got " + float_str(g) + ", expected " +
+                first = position_str(want.shape, (int64_t)i, "c", "b") + ": got " + float_str(g) + ", expected " +
                         float_str(w) + (t > 0 ? ", tolerance " + float_str(t) : std::string()) +
                         (got[i] == kFiniteFill ? " (unwritten?)" : "");
             }
@@ -429,7 +414,7 @@ bool same_value(float a, float b) { return (std::isnan(a) && std::isnan(b)) || a
     if (bad == 0) return ::testing::AssertionSuccess();
     return ::testing::AssertionFailure() << bad << " of " << got.size() << " elements of shape "
                                          << shape_str(want.shape) << " differ from the reference\n  first bad "
-                                         << first << "\n  worst " << position_str(want.shape, worst) << ": got "
+                                         << first << "\n  worst " << position_str(want.shape, worst, "c", "b") << ": got "
                                          << float_str(got[(size_t)worst]) << ", expected "
                                          << float_str(want.value[(size_t)worst]);
 }
@@ -443,7 +428,7 @@ bool same_value(float a, float b) { return (std::isnan(a) && std::isnan(b)) || a
     for (size_t i = 0; i < a.size(); i++) {
         const bool same = (std::isnan(a[i]) && std::isnan(b[i])) || std::memcmp(&a[i], &b[i], sizeof(float)) == 0;
         if (!same && bad++ == 0)
-            first = position_str(shape, (int64_t)i) + ": " + float_str(a[i]) + " vs " + float_str(b[i]);
+            first = position_str(shape, (int64_t)i, "c", "b") + ": " + float_str(a[i]) + " vs " + float_str(b[i]);
     }
     if (bad == 0) return ::testing::AssertionSuccess();
     return ::testing::AssertionFailure() << bad << " of " << a.size() << " elements of shape " << shape_str(shape)

@@ -93,22 +93,7 @@ Guarded<float> guarded_output(const std::vector<double> &want) {
 // ---------------------------------------------------------------------------
 namespace {
 
-std::string position_str(const Shape &shape, int64_t i) {
-    if (shape.size() != 4) return "[" + std::to_string(i) + "]";
-    const int64_t x = i % shape[3];
-    const int64_t y = (i / shape[3]) % shape[2];
-    const int64_t c = (i / (shape[3] * shape[2])) % shape[1];
-    const int64_t n = i / (shape[3] * shape[2] * shape[1]);
-    std::ostringstream os;
-    os << "(n=" << n << ", c=" << c << ", y=" << y << ", x=" << x << ")";
-    return os.str();
-}
 
-std::string float_str(double v) {
-    std::ostringstream os;
-    os << std::setprecision(9) << v;
-    return os.str();
-}
 
 ::testing::AssertionResult report(int64_t bad, int64_t total, const Shape &shape, const std::string &first,
                                   const std::string &extra = "") {

@@ -73,18 +73,24 @@ std::vector<float> GuardedBuffer::values() const {
 // ---------------------------------------------------------------------------
 // Comparison
 // ---------------------------------------------------------------------------
-namespace {
-
-std::string position_str(const Shape &shape, int64_t i) {
+std::string position_str(const Shape &shape, int64_t i, const char *channel, const char *batch) {
     if (shape.size() != 4) return "[" + std::to_string(i) + "]";
     const int64_t x = i % shape[3];
     const int64_t y = (i / shape[3]) % shape[2];
-    const int64_t k = (i / (shape[3] * shape[2])) % shape[1];
+    const int64_t c = (i / (shape[3] * shape[2])) % shape[1];
     const int64_t n = i / (shape[3] * shape[2] * shape[1]);
     std::ostringstream os;
-    os << "(n=" << n << ", k=" << k << ", y=" << y << ", x=" << x << ")";
+    os << "(" << batch << "=" << n << ", " << channel << "=" << c << ", y=" << y << ", x=" << x << ")";
     return os.str();
 }
+
+std::string float_str(double v) {
+    std::ostringstream os;
+    os << std::setprecision(9) << v;
+    return os.str();
+}
+
+namespace {
 
 ::testing::AssertionResult compare(const std::vector<float> &got, const std::vector<double> &want,
                                    const std::vector<double> &bound, const Shape &shape,
@@ -113,7 +119,7 @@ std::string position_str(const Shape &shape, int64_t i) {
     if (bad == 0) return ::testing::AssertionSuccess();
     auto describe = [&](int64_t i) {
         std::ostringstream os;
-        os << std::setprecision(9) << position_str(shape, i) << ": got " << got[i] << ", "
+        os << std::setprecision(9) << position_str(shape, i, "k") << ": got " << got[i] << ", "
            << want_name << " " << want[i] << ", |error| " << std::fabs(got[i] - want[i])
            << ", tolerance " << tol.rel * bound[i] + tol.abs;
         return os.str();

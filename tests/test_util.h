@@ -29,6 +29,11 @@ std::vector<float> random_tensor(int64_t count, uint32_t seed, float lo = -1.0f,
 
 int64_t numel(const Shape &s);
 std::string shape_str(const Shape &s);
+// Element i of an NCHW tensor as "(n=.., c=.., y=.., x=..)" (the batch and
+// channel letters can be renamed), or "[i]" for other ranks.
+std::string position_str(const Shape &shape, int64_t i, const char *channel = "c", const char *batch = "n");
+// A value with 9 significant digits (enough to tell floats apart).
+std::string float_str(double v);
 
 // Row-major index helpers for NCHW / [A, B, R, S] tensors.
 inline int64_t idx4(const Shape &s, int64_t a, int64_t b, int64_t c, int64_t d) {
