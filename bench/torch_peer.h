@@ -1,0 +1,71 @@
+// PyTorch as a peer of the benchmark harness, in the same run: the C++ side
+// writes an op's inputs (raw float32 files + request.json) to a fresh
+// temporary directory, runs
+//     /usr/bin/python3 bench/torch_peer.py <op> <dir>
+// which loads them, sets torch.set_num_threads(threads), runs the op once
+// (its outputs), times it (warm-up, then `rounds` rounds of >= min_runs and
+// >= min_time in all, every call timed on its own, median of the pooled
+// samples) and writes the outputs and timings back (result.json); run()
+// reads them and removes the directory. The python process runs on its own,
+// after halconv's measurements: it is not interleaved with them.
+//
+// Ops (bench/torch_peer.py, OPS): "flow_warp" (inputs input, flow; output
+// output; timings forward, grid_sample_only), "flow_warp_backward" (inputs
+// input, flow, grad_output; outputs grad_input, grad_flow; timings
+// backward, forward_backward). New ops (deform_conv2d) are a function in
+// the script: nothing changes here.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "bench.h"
+#include "json.h"
+
+namespace bench::torch_peer {
+
+// The interpreter (/usr/bin/python3, the only one with torch here; the
+// environment variable HALCONV_BENCH_PYTHON overrides it) and the script
+// (<source dir>/bench/torch_peer.py).
+std::string python();
+std::string script();
+
+struct Input {
+    std::string name;
+    std::vector<int64_t> shape;
+    const float *data = nullptr;  // prod(shape) floats
+};
+
+struct Request {
+    std::string op;
+    std::vector<Input> inputs;
+    json::Value params = json::Value::object();
+    int threads = 2;
+    int min_runs = 20;
+    double min_time = 0.3;
+    int rounds = 3;
+    double timeout_s = 600;  // the python process is killed after this
+};
+
+struct Output {
+    std::vector<int64_t> shape;
+    std::vector<float> data;
+};
+
+struct Result {
+    bool available = false;   // false: python3 or torch missing (unavailable says why)
+    std::string unavailable;
+    std::string error;        // available but failed (the script's error, exit status, stderr tail)
+    std::string torch_version;
+    std::map<std::string, Output> outputs;
+    std::map<std::string, TimingStats> timings;  // by the op's timing names
+    json::Value info = json::Value::object();    // method, threads, parallel_info, python
+    bool ok() const { return available && error.empty(); }
+};
+
+// Never throws for a missing python/torch or a failing script: see Result.
+Result run(const Request &req);
+
+}  // namespace bench::torch_peer
