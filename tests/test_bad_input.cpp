@@ -25,15 +25,6 @@ using ::testing::HasSubstr;
 using ::testing::Matcher;
 using ::testing::StartsWith;
 
-const char *code_name(ErrorCode c) {
-    switch (c) {
-    case ErrorCode::InvalidArgument: return "InvalidArgument";
-    case ErrorCode::DeviceUnavailable: return "DeviceUnavailable";
-    case ErrorCode::Unsupported: return "Unsupported";
-    case ErrorCode::Internal: return "Internal";
-    }
-    return "?";
-}
 
 // Key words of the messages (any one of each group is enough).
 Matcher<const std::string &> says_positive() {

@@ -24,15 +24,6 @@ using ::testing::Matcher;
 using ::testing::Not;
 using ::testing::StartsWith;
 
-const char *code_name(ErrorCode c) {
-    switch (c) {
-    case ErrorCode::InvalidArgument: return "InvalidArgument";
-    case ErrorCode::DeviceUnavailable: return "DeviceUnavailable";
-    case ErrorCode::Unsupported: return "Unsupported";
-    case ErrorCode::Internal: return "Internal";
-    }
-    return "?";
-}
 
 // The argument `arg` as a word of the message.
 Matcher<const std::string &> names(const std::string &arg) {

@@ -24,15 +24,6 @@ using ::testing::HasSubstr;
 using ::testing::Matcher;
 using ::testing::StartsWith;
 
-const char *code_name(ErrorCode c) {
-    switch (c) {
-    case ErrorCode::InvalidArgument: return "InvalidArgument";
-    case ErrorCode::DeviceUnavailable: return "DeviceUnavailable";
-    case ErrorCode::Unsupported: return "Unsupported";
-    case ErrorCode::Internal: return "Internal";
-    }
-    return "?";
-}
 
 Matcher<const std::string &> says_positive() {
     return AnyOf(HasSubstr("positive"), HasSubstr("> 0"), HasSubstr(">= 1"), HasSubstr("at least 1"));

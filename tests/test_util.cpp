@@ -84,6 +84,16 @@ std::string position_str(const Shape &shape, int64_t i, const char *channel, con
     return os.str();
 }
 
+const char *code_name(halconv::ErrorCode c) {
+    switch (c) {
+    case halconv::ErrorCode::InvalidArgument: return "InvalidArgument";
+    case halconv::ErrorCode::DeviceUnavailable: return "DeviceUnavailable";
+    case halconv::ErrorCode::Unsupported: return "Unsupported";
+    case halconv::ErrorCode::Internal: return "Internal";
+    }
+    return "?";
+}
+
 std::string float_str(double v) {
     std::ostringstream os;
     os << std::setprecision(9) << v;

@@ -32,6 +32,8 @@ std::string shape_str(const Shape &s);
 // Element i of an NCHW tensor as "(n=.., c=.., y=.., x=..)" (the batch and
 // channel letters can be renamed), or "[i]" for other ranks.
 std::string position_str(const Shape &shape, int64_t i, const char *channel = "c", const char *batch = "n");
+// "InvalidArgument", "DeviceUnavailable", ... for messages of failed checks.
+const char *code_name(halconv::ErrorCode c);
 // A value with 9 significant digits (enough to tell floats apart).
 std::string float_str(double v);
 
