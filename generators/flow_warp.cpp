@@ -27,7 +27,8 @@ public:
 
     void generate() {
         FlowWarpAlgorithm a;
-        define_flow_warp(a, input, flow, input.dim(0).extent(), input.dim(1).extent());
+        define_flow_warp(a, input, flow, input.dim(0).extent(), input.dim(1).extent(), input.dim(2).extent(),
+                         get_target().has_gpu_feature() ? 1 : cpu_schedule.vec(get_target()));
         output(a.x, a.y, a.c, a.n) = a.output(a.x, a.y, a.c, a.n);
         a.output.compute_inline();
         a.output = output;
@@ -65,7 +66,8 @@ public:
         }
         FlowWarpAlgorithm a;
         define_flow_warp_backward(a, input, flow, grad_output, input.dim(0).extent(), input.dim(1).extent(),
-                                  input.dim(2).extent(), mode == "deterministic", grad_flow, grad_input);
+                                  input.dim(2).extent(), mode == "deterministic", grad_flow, grad_input,
+                                  get_target().has_gpu_feature() ? 1 : cpu_schedule.vec(get_target()));
         for (auto *b : {&input, &flow, &grad_output}) dense_nchw(*b);
         dense_nchw(grad_input);
         dense_nchw(grad_flow);
