@@ -107,7 +107,7 @@ struct PointsCpuSchedule {
             .vectorize(a.k)
             .unroll(a.x);
         sample_parts_at(a, {a.index, a.weight}, Func(), LoopLevel(out, xo), v);
-        a.lower.compute_root().parallel(a.pixel).vectorize(a.k, v, TailStrategy::RoundUp);
+        a.lower.compute_root().parallel(a.pixel, 256, TailStrategy::GuardWithIf).vectorize(a.k, v, TailStrategy::RoundUp);
     }
 
     void apply_backward(PointsCollectionAlgorithm &a, Func grad_targets, const Target &t) const {
@@ -143,7 +143,7 @@ struct PointsCpuSchedule {
             .unroll(a.comp)
             .unroll(a.x);
         sample_parts_at(a, {a.index, a.slope}, a.dinterp, LoopLevel(grad_targets, xo), v);
-        a.lower.compute_root().parallel(a.pixel).vectorize(a.k, v, TailStrategy::RoundUp);
+        a.lower.compute_root().parallel(a.pixel, 256, TailStrategy::GuardWithIf).vectorize(a.k, v, TailStrategy::RoundUp);
 
         // grad_d: blocks of v samples x v channels; grad_p's block is loaded
         // sample-vectorized (dense rows) into registers and read back
@@ -173,9 +173,9 @@ struct PointsCpuSchedule {
             .reorder(a.x, a.k)
             .vectorize(a.x)
             .unroll(a.k);
-        a.scattered.compute_root().parallel(a.pixel).vectorize(a.k, v, TailStrategy::RoundUp);
+        a.scattered.compute_root().parallel(a.pixel, 256, TailStrategy::GuardWithIf).vectorize(a.k, v, TailStrategy::RoundUp);
         if (a.deterministic) {
-            a.scattered.update().reorder(a.k, a.over_strips, a.pixel).parallel(a.pixel, 64).vectorize(a.k, v, TailStrategy::RoundUp);
+            a.scattered.update().reorder(a.k, a.over_strips, a.pixel).parallel(a.pixel, 256, TailStrategy::GuardWithIf).vectorize(a.k, v, TailStrategy::RoundUp);
         }
         a.grad_d.parallel(a.k).vectorize(a.q, v, TailStrategy::GuardWithIf);
     }
