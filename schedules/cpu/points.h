@@ -27,16 +27,18 @@
 // Arithmetic (2 Zen3 cores, AVX2; bench/results/points.md, same-run plain
 // OpenMP loop as the peer):
 //   * forward pc_9x9_64 (36.9k samples x 18 outputs): per 8x8 block 32
-//     loads + 32 FMAs + the transpose + 8 stores; ~0.55 ms = ~2 cycles per
-//     output on 2 cores, 3.6x the plain loop. Measured single-thread split:
+//     loads + 32 FMAs + the transpose + 8 stores; ~0.46 ms = ~2 cycles per
+//     output on 2 cores, 4.7x the plain loop (per-pixel stages run in
+//     chunks of 256 pixels: one task per pixel cost 0.1 ms in task
+//     overhead). Measured single-thread split:
 //     stores alone 0.21 ms (the 2.65 MB output does not fit L2), loads and
 //     FMAs ~0.28 ms, sample parts and transposes ~0.14 ms. LLVM lowers the
 //     register transpose with ~140 blends/permutes per 8x8 block where a
 //     3-stage unpack/shuffle/permute network needs 24: the open gap.
-//   * forward pc_81x9_128 (191 MB written): ~30 ms = 3.1x the copy-bandwidth
+//   * forward pc_81x9_128 (191 MB written): ~30 ms = 3.4-3.7x the copy-bandwidth
 //     floor (compute-bound at the same ~2 cycles per output); write-allocate
 //     traffic (no non-temporal stores in Halide 14) would bound it at ~2x.
-//   * backward: 5.3-5.6x the plain loop (whose grad_d uses omp atomics).
+//   * backward: 4.6-6.0x the plain loop (whose grad_d uses omp atomics).
 #pragma once
 
 #include "generators/points_collection.h"
