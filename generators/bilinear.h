@@ -27,6 +27,8 @@ struct BilinearAxis {
     Expr in_cell_range;       // the cell [lo, lo + 1] has a neighbour in the grid: -1 <= a < size (the
                               // range where torchvision's bilinear derivative is non-zero)
     Expr lo, hi;              // neighbour indices, clamped into [0, size): always safe to load
+    Expr cell;                // floor(a), unclamped, within in_cell_range (so in [-1, size - 1]), else 0:
+                              // for readers of a zero-padded copy of the grid
     Expr lo_inside, hi_inside;  // usable, and the unclamped neighbour lies in the grid
     Expr cell_lo_inside, cell_hi_inside;  // the same over in_cell_range (for derivatives)
     Expr fraction;            // f = a - floor(a) within in_cell_range, else 0
@@ -48,6 +50,7 @@ inline BilinearAxis bilinear_axis(const Expr &position, const Expr &size) {
     axis.hi_inside = axis.usable && lo + 1 < size;
     // Within range lo lies in [-1, size - 1]; both clamps are written out so
     // that bounds inference (and autodiff) see the range.
+    axis.cell = lo;
     axis.lo = clamp(lo, 0, size - 1);
     axis.hi = clamp(lo + 1, 0, size - 1);
     axis.weight_lo = select(axis.lo_inside, 1.0f - axis.fraction, 0.0f);

@@ -274,3 +274,5 @@ void adaptive_max_pool2d(ConstTensor input, Tensor output, IndexTensor indices,
 #include "halconv/points.h"
 // flow_warp (bilinear warping by a flow field, forward and backward).
 #include "halconv/warp.h"
+// Deformable convolution v1/v2 (torchvision.ops.deform_conv2d), forward and backward.
+#include "halconv/deform.h"

@@ -1,0 +1,292 @@
+// Deformable convolution v1/v2 (include/halconv/deform.h), forward and
+// backward: algorithms only. Schedules: schedules/cpu/deform.h,
+// schedules/cuda/deform.h.
+//
+// Views (Halide order, innermost first): input (x, y, c, n); offset (x, y,
+// oc, n), oc = g*2T + 2*tap + {0: dy, 1: dx}; mask (x, y, g*T + tap, n);
+// weight (s, r, c', k) (PyTorch's [K, C/groups, R, S]); output (x, y, k, n).
+// T = R*S taps, tap = r*S + s.
+//
+// The pieces:
+//   * padded: the input with a zero border, channels in blocks of
+//     `channel_block` innermost (lane, px, py, block, n), px = x + 1, over
+//     x in [-1, W + 1], y in [-1, H + 1]. Every neighbour of a sample whose
+//     cell touches the image is inside it, so no read needs a bounds test,
+//     and outside corners read torchvision's zeros. A sample of a channel
+//     block (one offset group) is 4 dense vector loads.
+//   * sample_cell / sample_fraction: per (x, y, tap, offset group) the cell
+//     [floor(y), floor(y)+1] x [floor(x), floor(x)+1] in padded coordinates
+//     and the fractions (ly, lx) and the mask; shared by the group's
+//     channels. A position whose cell misses the image (or that is not
+//     finite) points at an all-zero 2x2 block of the border (px = W + 1,
+//     py = H + 1) with fractions 0: it samples 0 and has derivative 0, and no
+//     integer ever comes from the position itself.
+//   * columns (lane, block, tap, x, y, n): mask * B for every channel (the
+//     im2col matrix, which schedules tile rather than materialise), and
+//     conv = bias + sum_{c', tap} weight * columns (a GEMM).
+//   * backward: grad_column = weight^T grad_output (a GEMM); from it the
+//     per-group sums giving grad_offset and grad_mask, the scatter giving
+//     grad_input, and grad_weight = grad_output * columns^T (per output row,
+//     then summed over rows in order: deterministic).
+#pragma once
+
+#include "generators/bilinear.h"
+
+namespace halconv {
+
+// Sample parts (sample_fraction): the row fraction ly, the column fraction
+// lx, the mask value; sample_cell: padded row, padded column.
+enum DeformFractionPart { kDeformFracY, kDeformFracX, kDeformMask, kDeformFractionParts };
+enum DeformCellPart { kDeformCellRow, kDeformCellCol, kDeformCellParts };
+// Per-group sums of the backward: grad_column * B (grad_mask), * dB/dy, * dB/dx.
+enum DeformSumPart { kDeformSumValue, kDeformSumDy, kDeformSumDx, kDeformSumParts };
+
+struct DeformConv2dAlgorithm {
+    Var x{"x"}, y{"y"}, k{"k"}, n{"n"}, c{"c"}, tap{"tap"}, g{"g"}, part{"part"};
+    Var lane{"lane"}, block{"block"}, px{"px"}, py{"py"};
+
+    // Shapes and parameters (runtime values; schedules specialize on them).
+    Expr in_width, in_height, in_channels, out_width, out_height, out_channels, batch;
+    Expr kernel_w, kernel_h, taps;
+    Expr stride_x, stride_y, pad_x, pad_y, dil_x, dil_y;
+    Expr groups, offset_groups, has_mask;
+    Expr group_in_channels;       // C / groups
+    Expr group_out_channels;      // K / groups
+    Expr offset_group_channels;   // C / G
+    Expr channel_blocks;          // ceil(C / channel_block)
+    int channel_block = 1;
+    // Every offset group is a whole number of channel blocks: a block's
+    // lanes share one sample (dense vector loads). Otherwise lanes sample
+    // different positions (correct, but gathers).
+    Expr uniform_blocks;
+
+    Func padded{"input_padded"};              // (lane, px, py, block, n)
+    Func input_rows{"input_rows"};            // (x, y, c, n): zero-padded NCHW (schedules block it)
+    Func sample_cell{"sample_cell"};          // (part, x, y, tap, g, n): padded row / column, int
+    Func sample_fraction{"sample_fraction"};  // (part, x, y, tap, g, n): ly, lx, mask
+    Func sample_weight{"sample_weight"};      // (corner, x, y, tap, g, n): mask * bilinear weight
+    Func columns{"columns"};                  // (lane, block, tap, x, y, n)
+
+    // Forward.
+    Func packed_weight{"packed_weight"};  // (k, c', tap): output channels innermost
+    Func conv{"conv"};                    // (x, y, k, n)
+    Func output;
+    RDom red;  // red.x = c' (within the weight group), red.y = tap
+
+    // Backward.
+    Func grad_out{"grad_out"};               // (x, y, k, n), coordinates clamped
+    Func transposed_weight{"weight_t"};      // (c, tap, k): channels innermost
+    Func grad_columns{"grad_columns"};       // (c, tap, x, y, n)
+    RDom over_group_out;                     // grad_columns' sum over the weight group's K/groups channels
+    Func sum_terms{"sum_terms"};             // (lane, part, block, tap, x, y, n): grad_column * {B, dB/dy, dB/dx}
+    Func lane_sums{"lane_sums"};             // (lane, part, g, tap, x, y, n): over the group's blocks
+    Func flat_sums{"flat_sums"};             // (part, g, tap, x, y, n): non-uniform groups, per channel
+    Func group_sums{"group_sums"};           // (part, g, tap, x, y, n)
+    RDom over_blocks, over_channels;
+    Func scatter{"grad_input_scatter"};      // (lane, px, py, block, n): padded grad_input
+    RDom over_samples;                       // (corner, tap, x, y)
+    bool deterministic = true;
+    Func row_weight_grads{"row_weight_grads"};  // (k, c', tap, y, n): one output row's grad_weight
+    RDom over_row;                              // x
+    RDom over_rows;                             // (y, n)
+    RDom over_pixels;                           // grad_bias: (x, y, n)
+    Func grad_input, grad_offset, grad_mask, grad_weight, grad_bias;
+};
+
+// The padded (row, column) of corner q (0: top-left, 1: top-right,
+// 2: bottom-left, 3: bottom-right) of a sample's cell, clamped into
+// sample_cell's range: computed Funcs hide it from bounds inference, and a
+// schedule that computes whole tiles past the output's edge may read cells
+// it never computed (their results are not stored, but their loads must
+// stay inside the padded input).
+inline std::pair<Expr, Expr> deform_corner(const DeformConv2dAlgorithm &a, int q, Expr x, Expr y, Expr tap, Expr g,
+                                           Expr n) {
+    Func cell = a.sample_cell;
+    Expr row = clamp(cell(kDeformCellRow, x, y, tap, g, n), 0, a.in_height + 1);
+    Expr col = clamp(cell(kDeformCellCol, x, y, tap, g, n), 0, a.in_width + 1);
+    return {row + q / 2, col + q % 2};
+}
+
+// Fills the shape fields from the buffers and defines the padded input, the
+// samples and the columns (shared by forward and backward).
+// mask: a [1,1,1,1] placeholder when has_mask is false (never read).
+// mask_extents: the mask buffer's (x, y, channel, batch) extents.
+inline void define_deform_samples(DeformConv2dAlgorithm &a, Func input, Func offset, Func mask,
+                                  const std::vector<Expr> &mask_extents) {
+    Var x = a.x, y = a.y, n = a.n, c = a.c, tap = a.tap, g = a.g, part = a.part;
+    Var lane = a.lane, block = a.block, px = a.px, py = a.py;
+    const int cb = a.channel_block;
+    Expr W = a.in_width, H = a.in_height, C = a.in_channels;
+    a.taps = a.kernel_w * a.kernel_h;
+    a.offset_group_channels = C / a.offset_groups;
+    a.channel_blocks = (C + cb - 1) / cb;
+    a.uniform_blocks = a.offset_group_channels % cb == 0;
+
+    // Zero border; channels past C (the last block's spare lanes) are 0 too.
+    Expr inside = x >= 0 && x < W && y >= 0 && y < H && c < C;
+    a.input_rows(x, y, c, n) =
+        select(inside, input(clamp(x, 0, W - 1), clamp(y, 0, H - 1), clamp(c, 0, C - 1), n), 0.0f);
+    a.padded(lane, px, py, block, n) = a.input_rows(px - 1, py - 1, block * cb + lane, n);
+
+    // Offsets and mask are read at clamped coordinates: schedules may compute
+    // whole vectors of samples past the output's edge.
+    Expr ox = clamp(x, 0, a.out_width - 1), oy = clamp(y, 0, a.out_height - 1);
+    Expr gc = clamp(g, 0, a.offset_groups - 1), tc = clamp(tap, 0, a.taps - 1);
+    Expr i = tc / a.kernel_w, j = tc % a.kernel_w;
+    Expr base_y = oy * a.stride_y - a.pad_y + i * a.dil_y;
+    Expr base_x = ox * a.stride_x - a.pad_x + j * a.dil_x;
+    Expr off_channel = gc * 2 * a.taps + 2 * tc;
+    BilinearAxis rows = bilinear_axis(cast<float>(base_y) + offset(ox, oy, off_channel, n), H);
+    BilinearAxis cols = bilinear_axis(cast<float>(base_x) + offset(ox, oy, off_channel + 1, n), W);
+    Expr in_cell = rows.in_cell_range && cols.in_cell_range;
+    // (mask is a placeholder without one: its coordinates are clamped to it.)
+    Expr m = select(a.has_mask,
+                    mask(clamp(ox, 0, mask_extents[0] - 1), clamp(oy, 0, mask_extents[1] - 1),
+                         clamp(gc * a.taps + tc, 0, mask_extents[2] - 1), clamp(n, 0, mask_extents[3] - 1)),
+                    1.0f);
+    a.sample_cell(part, x, y, tap, g, n) =
+        select(part == kDeformCellRow, select(in_cell, rows.cell + 1, H + 1), select(in_cell, cols.cell + 1, W + 1));
+    a.sample_fraction(part, x, y, tap, g, n) =
+        select(part == kDeformFracY, select(in_cell, rows.fraction, 0.0f),
+               part == kDeformFracX, select(in_cell, cols.fraction, 0.0f), m);
+    Func f = a.sample_fraction;
+    Expr ly = f(kDeformFracY, x, y, tap, g, n), lx = f(kDeformFracX, x, y, tap, g, n);
+    Expr mk = f(kDeformMask, x, y, tap, g, n);
+    a.sample_weight(part, x, y, tap, g, n) =
+        mk * select(part < 2, 1.0f - ly, ly) * select(part % 2 == 0, 1.0f - lx, lx);
+
+    // The columns: a block's lanes share the sample when groups are whole
+    // blocks (the select folds under that specialization).
+    Expr ch = block * cb + lane;
+    Expr group = clamp(select(a.uniform_blocks, (block * cb) / a.offset_group_channels,
+                              ch / a.offset_group_channels),
+                       0, a.offset_groups - 1);
+    Expr value = 0.0f;
+    for (int q = 0; q < 4; q++) {
+        auto [row, col] = deform_corner(a, q, x, y, tap, group, n);
+        value += a.sample_weight(q, x, y, tap, group, n) * a.padded(lane, col, row, block, n);
+    }
+    a.columns(lane, block, tap, x, y, n) = value;
+}
+
+// The weight group of output channel k (0 when groups == 1, so that under
+// that specialization a vector of output channels shares its column loads).
+inline Expr deform_weight_group_of_output(const DeformConv2dAlgorithm &a, Expr k) {
+    return select(a.groups == 1, 0, clamp(k, 0, a.out_channels - 1) / a.group_out_channels);
+}
+
+inline void define_deform_conv2d(DeformConv2dAlgorithm &a, Func weight, Func bias) {
+    Var x = a.x, y = a.y, k = a.k, n = a.n, c = a.c, tap = a.tap;
+    const int cb = a.channel_block;
+    Expr kc = clamp(k, 0, a.out_channels - 1);
+    a.packed_weight(k, c, tap) = weight(tap % a.kernel_w, tap / a.kernel_w, c, kc);
+    a.red = RDom(0, a.group_in_channels, 0, a.taps, "red");
+    Expr channel = deform_weight_group_of_output(a, k) * a.group_in_channels + a.red.x;
+    a.conv(x, y, k, n) = bias(kc);
+    a.conv(x, y, k, n) +=
+        a.packed_weight(k, a.red.x, a.red.y) * a.columns(channel % cb, channel / cb, a.red.y, x, y, n);
+}
+
+// grad: dL/d output (x, y, k, n). Defines every gradient Func (the
+// generator binds them to its outputs).
+inline void define_deform_conv2d_backward(DeformConv2dAlgorithm &a, Func weight, Func grad, bool deterministic) {
+    Var x = a.x, y = a.y, k = a.k, n = a.n, c = a.c, tap = a.tap, g = a.g, part = a.part;
+    Var lane = a.lane, block = a.block, px = a.px, py = a.py;
+    const int cb = a.channel_block;
+    a.deterministic = deterministic;
+    Expr C = a.in_channels, K = a.out_channels;
+    a.grad_out(x, y, k, n) =
+        grad(clamp(x, 0, a.out_width - 1), clamp(y, 0, a.out_height - 1), clamp(k, 0, K - 1), n);
+
+    // grad_columns(c) = sum over c's weight group's output channels.
+    Expr cc = clamp(c, 0, C - 1);
+    Expr weight_group = select(a.groups == 1, 0, cc / a.group_in_channels);
+    a.transposed_weight(c, tap, k) = weight(tap % a.kernel_w, tap / a.kernel_w,
+                                            select(a.groups == 1, cc, cc % a.group_in_channels), clamp(k, 0, K - 1));
+    a.over_group_out = RDom(0, a.group_out_channels, "over_group_out");
+    Expr ko = weight_group * a.group_out_channels + a.over_group_out;
+    a.grad_columns(c, tap, x, y, n) = 0.0f;
+    a.grad_columns(c, tap, x, y, n) += a.transposed_weight(c, tap, ko) * a.grad_out(x, y, ko, n);
+
+    // Per channel: grad_column * {B, dB/dy, dB/dx} (torchvision's
+    // get_coordinate_weight: the derivative of the cell's polynomial, zeros
+    // outside, which the padded input supplies).
+    Expr ch = block * cb + lane;
+    Expr group = clamp(select(a.uniform_blocks, (block * cb) / a.offset_group_channels,
+                              ch / a.offset_group_channels),
+                       0, a.offset_groups - 1);
+    Func f = a.sample_fraction;
+    Expr ly = f(kDeformFracY, x, y, tap, group, n), lx = f(kDeformFracX, x, y, tap, group, n);
+    Expr v[4];
+    for (int q = 0; q < 4; q++) {
+        auto [row, col] = deform_corner(a, q, x, y, tap, group, n);
+        v[q] = a.padded(lane, col, row, block, n);
+    }
+    Expr value = (1.0f - ly) * ((1.0f - lx) * v[0] + lx * v[1]) + ly * ((1.0f - lx) * v[2] + lx * v[3]);
+    Expr d_dy = (1.0f - lx) * (v[2] - v[0]) + lx * (v[3] - v[1]);
+    Expr d_dx = (1.0f - ly) * (v[1] - v[0]) + ly * (v[3] - v[2]);
+    Expr gc = a.grad_columns(ch, tap, x, y, n);
+    a.sum_terms(lane, part, block, tap, x, y, n) =
+        gc * select(part == kDeformSumValue, value, part == kDeformSumDy, d_dy, d_dx);
+
+    // Sums over a group's channels: whole blocks lane-wise (then the lanes),
+    // or channel by channel when groups split blocks. One of the two RDoms
+    // is empty.
+    Expr blocks_per_group = a.offset_group_channels / cb;
+    a.over_blocks = RDom(0, select(a.uniform_blocks, blocks_per_group, 0), "over_blocks");
+    a.over_channels = RDom(0, select(a.uniform_blocks, 0, a.offset_group_channels), "over_channels");
+    a.lane_sums(lane, part, g, tap, x, y, n) = 0.0f;
+    a.lane_sums(lane, part, g, tap, x, y, n) += a.sum_terms(lane, part, g * blocks_per_group + a.over_blocks, tap, x, y, n);
+    Expr flat_c = g * a.offset_group_channels + a.over_channels;
+    a.flat_sums(part, g, tap, x, y, n) = 0.0f;
+    a.flat_sums(part, g, tap, x, y, n) += a.sum_terms(flat_c % cb, part, flat_c / cb, tap, x, y, n);
+    Expr total = a.flat_sums(part, g, tap, x, y, n);
+    for (int l = 0; l < cb; l++) total += a.lane_sums(l, part, g, tap, x, y, n);
+    a.group_sums(part, g, tap, x, y, n) = total;
+
+    // grad_offset (x, y, oc, n): mask * the derivative sums; grad_mask: the
+    // value sums.
+    Var oc("oc"), mc("mc");
+    Expr o_tap = (oc / 2) % a.taps, o_group = oc / (2 * a.taps);
+    Expr m = f(kDeformMask, x, y, o_tap, o_group, n);
+    a.grad_offset(x, y, oc, n) =
+        m * a.group_sums(select(oc % 2 == 0, kDeformSumDy, kDeformSumDx), o_group, o_tap, x, y, n);
+    a.grad_mask(x, y, mc, n) = a.group_sums(kDeformSumValue, mc / a.taps, mc % a.taps, x, y, n);
+
+    // grad_input: every sample adds mask * grad_column * weight to the
+    // corners of its cell (into the padded layout: corners in the border are
+    // dropped with it). A corner of bilinear weight 0 gets nothing
+    // (torchvision's strict |y - qy| < 1), so 0 * NaN cannot reach it.
+    a.over_samples = RDom({{0, 4}, {0, a.taps}, {0, a.out_width}, {0, a.out_height}}, "over_samples");
+    RDom &r = a.over_samples;
+    // (Coordinates clamped: a guarded split may evaluate them past the edge.)
+    Expr sx = clamp(r[2], 0, a.out_width - 1), sy = clamp(r[3], 0, a.out_height - 1);
+    Expr sly = f(kDeformFracY, sx, sy, r[1], group, n), slx = f(kDeformFracX, sx, sy, r[1], group, n);
+    Expr sm = f(kDeformMask, sx, sy, r[1], group, n);
+    Expr wy = select(r[0] < 2, 1.0f - sly, sly), wx = select(r[0] % 2 == 0, 1.0f - slx, slx);
+    Expr bilinear = wy * wx;
+    Func cell = a.sample_cell;
+    Expr row = clamp(cell(kDeformCellRow, sx, sy, r[1], group, n), 0, a.in_height + 1) + r[0] / 2;
+    Expr col = clamp(cell(kDeformCellCol, sx, sy, r[1], group, n), 0, a.in_width + 1) + r[0] % 2;
+    a.scatter(lane, px, py, block, n) = 0.0f;
+    a.scatter(lane, col, row, block, n) +=
+        select(bilinear != 0.0f, a.grad_columns(ch, r[1], sx, sy, n) * sm * bilinear, 0.0f);
+    a.grad_input(x, y, c, n) = a.scatter(c % cb, x + 1, y + 1, c / cb, n);
+
+    // grad_weight: per output row, then the rows summed in order.
+    a.over_row = RDom(0, a.out_width, "over_row");
+    Var cw("cw");
+    Expr channel = deform_weight_group_of_output(a, k) * a.group_in_channels + cw;
+    a.row_weight_grads(k, cw, tap, y, n) = 0.0f;
+    a.row_weight_grads(k, cw, tap, y, n) +=
+        a.grad_out(a.over_row, y, k, n) * a.columns(channel % cb, channel / cb, tap, a.over_row, y, n);
+    Var s("s"), r_("r");
+    a.over_rows = RDom(0, a.out_height, 0, a.batch, "over_rows");
+    a.grad_weight(s, r_, cw, k) = 0.0f;
+    a.grad_weight(s, r_, cw, k) += a.row_weight_grads(k, cw, r_ * a.kernel_w + s, a.over_rows.x, a.over_rows.y);
+    a.over_pixels = RDom(0, a.out_width, 0, a.out_height, 0, a.batch, "over_pixels");
+    a.grad_bias(k) = 0.0f;
+    a.grad_bias(k) += grad(a.over_pixels.x, a.over_pixels.y, k, a.over_pixels.z);
+}
+
+}  // namespace halconv
