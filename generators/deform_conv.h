@@ -43,7 +43,7 @@ enum DeformSumPart { kDeformSumValue, kDeformSumDy, kDeformSumDx, kDeformSumPart
 
 struct DeformConv2dAlgorithm {
     Var x{"x"}, y{"y"}, k{"k"}, n{"n"}, c{"c"}, tap{"tap"}, g{"g"}, part{"part"};
-    Var lane{"lane"}, block{"block"}, px{"px"}, py{"py"};
+    Var lane{"lane"}, block{"block"}, px{"px"}, py{"py"}, bi{"bi"};
 
     // Shapes and parameters (runtime values; schedules specialize on them).
     Expr in_width, in_height, in_channels, out_width, out_height, out_channels, batch;
@@ -53,25 +53,27 @@ struct DeformConv2dAlgorithm {
     Expr group_in_channels;       // C / groups
     Expr group_out_channels;      // K / groups
     Expr offset_group_channels;   // C / G
-    Expr channel_blocks;          // ceil(C / channel_block)
+    // Channel blocks never straddle offset groups: each group has
+    // blocks_per_group = ceil((C/G) / channel_block) blocks, the last one's
+    // spare lanes zero (none when channel_block divides C/G). So a block's
+    // lanes always share one sample: dense vector loads, whatever G.
+    Expr blocks_per_group;
     int channel_block = 1;
-    // Every offset group is a whole number of channel blocks: a block's
-    // lanes share one sample (dense vector loads). Otherwise lanes sample
-    // different positions (correct, but gathers).
-    Expr uniform_blocks;
 
     Func padded{"input_padded"};              // (lane, px, py, block, n)
     Func input_rows{"input_rows"};            // (x, y, c, n): zero-padded NCHW (schedules block it)
     Func sample_cell{"sample_cell"};          // (part, x, y, tap, g, n): padded row / column, int
     Func sample_fraction{"sample_fraction"};  // (part, x, y, tap, g, n): ly, lx, mask
     Func sample_weight{"sample_weight"};      // (corner, x, y, tap, g, n): mask * bilinear weight
-    Func columns{"columns"};                  // (lane, block, tap, x, y, n)
+    Func columns{"columns"};                  // (lane, bi, g, tap, x, y, n): block g * blocks_per_group + bi
 
     // Forward.
     Func packed_weight{"packed_weight"};  // (k, c', tap): output channels innermost
     Func conv{"conv"};                    // (x, y, k, n)
     Func output;
-    RDom red;  // red.x = c' (within the weight group), red.y = tap
+    // groups == 1: (lane, bi, g, tap) over the columns' layout; weight
+    // groups: (c' within the weight group, -, -, tap).
+    RDom red;
 
     // Backward.
     Func grad_out{"grad_out"};               // (x, y, k, n), coordinates clamped
@@ -80,18 +82,42 @@ struct DeformConv2dAlgorithm {
     RDom over_group_out;                     // grad_columns' sum over the weight group's K/groups channels
     Func sum_terms{"sum_terms"};             // (lane, part, block, tap, x, y, n): grad_column * {B, dB/dy, dB/dx}
     Func lane_sums{"lane_sums"};             // (lane, part, g, tap, x, y, n): over the group's blocks
-    Func flat_sums{"flat_sums"};             // (part, g, tap, x, y, n): non-uniform groups, per channel
     Func group_sums{"group_sums"};           // (part, g, tap, x, y, n)
-    RDom over_blocks, over_channels;
+    RDom over_blocks;
     Func scatter{"grad_input_scatter"};      // (lane, px, py, block, n): padded grad_input
     RDom over_samples;                       // (corner, tap, x, y)
     bool deterministic = true;
-    Func row_weight_grads{"row_weight_grads"};  // (k, c', tap, y, n): one output row's grad_weight
+    Func row_weight_grads{"row_weight_grads"};  // (k, lane, bi, g, tap, y, n): one output row's grad_weight
     RDom over_row;                              // x
     RDom over_rows;                             // (y, n)
     RDom over_pixels;                           // grad_bias: (x, y, n)
     Func grad_input, grad_offset, grad_mask, grad_weight, grad_bias;
 };
+
+// Channel-block layout (see blocks_per_group): block b holds channels
+// g*C/G + (b % blocks_per_group)*channel_block + lane of group g = b / blocks_per_group.
+inline Expr deform_group_of_block(const DeformConv2dAlgorithm &a, Expr block) {
+    return clamp(block / a.blocks_per_group, 0, a.offset_groups - 1);
+}
+inline Expr deform_lane_offset(const DeformConv2dAlgorithm &a, Expr lane, Expr block) {
+    return (block % a.blocks_per_group) * a.channel_block + lane;  // within the group
+}
+inline Expr deform_lane_used(const DeformConv2dAlgorithm &a, Expr lane, Expr block) {
+    return deform_lane_offset(a, lane, block) < a.offset_group_channels &&
+           block < a.offset_groups * a.blocks_per_group;
+}
+// The channel of (lane, block), clamped into [0, C) for spare lanes.
+inline Expr deform_channel(const DeformConv2dAlgorithm &a, Expr lane, Expr block) {
+    Expr c = deform_group_of_block(a, block) * a.offset_group_channels + deform_lane_offset(a, lane, block);
+    return clamp(c, 0, a.in_channels - 1);
+}
+inline Expr deform_block_of(const DeformConv2dAlgorithm &a, Expr channel) {
+    Expr g = channel / a.offset_group_channels, w = channel % a.offset_group_channels;
+    return g * a.blocks_per_group + w / a.channel_block;
+}
+inline Expr deform_lane_of(const DeformConv2dAlgorithm &a, Expr channel) {
+    return (channel % a.offset_group_channels) % a.channel_block;
+}
 
 // The padded (row, column) of corner q (0: top-left, 1: top-right,
 // 2: bottom-left, 3: bottom-right) of a sample's cell, clamped into
@@ -119,18 +145,20 @@ inline void define_deform_samples(DeformConv2dAlgorithm &a, Func input, Func off
     Expr W = a.in_width, H = a.in_height, C = a.in_channels;
     a.taps = a.kernel_w * a.kernel_h;
     a.offset_group_channels = C / a.offset_groups;
-    a.channel_blocks = (C + cb - 1) / cb;
-    a.uniform_blocks = a.offset_group_channels % cb == 0;
+    a.blocks_per_group = (a.offset_group_channels + cb - 1) / cb;
 
     // Zero border; channels past C (the last block's spare lanes) are 0 too.
     Expr inside = x >= 0 && x < W && y >= 0 && y < H && c < C;
     a.input_rows(x, y, c, n) =
         select(inside, input(clamp(x, 0, W - 1), clamp(y, 0, H - 1), clamp(c, 0, C - 1), n), 0.0f);
-    a.padded(lane, px, py, block, n) = a.input_rows(px - 1, py - 1, block * cb + lane, n);
+    a.padded(lane, px, py, block, n) =
+        select(deform_lane_used(a, lane, block), a.input_rows(px - 1, py - 1, deform_channel(a, lane, block), n), 0.0f);
 
     // Offsets and mask are read at clamped coordinates: schedules may compute
     // whole vectors of samples past the output's edge.
-    Expr ox = clamp(x, 0, a.out_width - 1), oy = clamp(y, 0, a.out_height - 1);
+    // (likely: loops over x get a steady state without the clamp, so vector
+    // reads of the offsets are dense.)
+    Expr ox = clamp(likely(x), 0, a.out_width - 1), oy = clamp(y, 0, a.out_height - 1);
     Expr gc = clamp(g, 0, a.offset_groups - 1), tc = clamp(tap, 0, a.taps - 1);
     Expr i = tc / a.kernel_w, j = tc % a.kernel_w;
     Expr base_y = oy * a.stride_y - a.pad_y + i * a.dil_y;
@@ -141,7 +169,7 @@ inline void define_deform_samples(DeformConv2dAlgorithm &a, Func input, Func off
     Expr in_cell = rows.in_cell_range && cols.in_cell_range;
     // (mask is a placeholder without one: its coordinates are clamped to it.)
     Expr m = select(a.has_mask,
-                    mask(clamp(ox, 0, mask_extents[0] - 1), clamp(oy, 0, mask_extents[1] - 1),
+                    mask(clamp(likely(x), 0, min(a.out_width, mask_extents[0]) - 1), clamp(oy, 0, mask_extents[1] - 1),
                          clamp(gc * a.taps + tc, 0, mask_extents[2] - 1), clamp(n, 0, mask_extents[3] - 1)),
                     1.0f);
     a.sample_cell(part, x, y, tap, g, n) =
@@ -155,18 +183,17 @@ inline void define_deform_samples(DeformConv2dAlgorithm &a, Func input, Func off
     a.sample_weight(part, x, y, tap, g, n) =
         mk * select(part < 2, 1.0f - ly, ly) * select(part % 2 == 0, 1.0f - lx, lx);
 
-    // The columns: a block's lanes share the sample when groups are whole
-    // blocks (the select folds under that specialization).
-    Expr ch = block * cb + lane;
-    Expr group = clamp(select(a.uniform_blocks, (block * cb) / a.offset_group_channels,
-                              ch / a.offset_group_channels),
-                       0, a.offset_groups - 1);
+    // The columns: a block's lanes share its group's sample. (Blocks are
+    // indexed (bi, g), so that loops over them need no division.)
+    Var bi = a.bi;
+    Expr group = clamp(g, 0, a.offset_groups - 1);
+    Expr blk = group * a.blocks_per_group + bi;
     Expr value = 0.0f;
     for (int q = 0; q < 4; q++) {
         auto [row, col] = deform_corner(a, q, x, y, tap, group, n);
-        value += a.sample_weight(q, x, y, tap, group, n) * a.padded(lane, col, row, block, n);
+        value += a.sample_weight(q, x, y, tap, group, n) * a.padded(lane, col, row, blk, n);
     }
-    a.columns(lane, block, tap, x, y, n) = value;
+    a.columns(lane, bi, g, tap, x, y, n) = value;
 }
 
 // The weight group of output channel k (0 when groups == 1, so that under
@@ -179,12 +206,32 @@ inline void define_deform_conv2d(DeformConv2dAlgorithm &a, Func weight, Func bia
     Var x = a.x, y = a.y, k = a.k, n = a.n, c = a.c, tap = a.tap;
     const int cb = a.channel_block;
     Expr kc = clamp(k, 0, a.out_channels - 1);
-    a.packed_weight(k, c, tap) = weight(tap % a.kernel_w, tap / a.kernel_w, c, kc);
-    a.red = RDom(0, a.group_in_channels, 0, a.taps, "red");
-    Expr channel = deform_weight_group_of_output(a, k) * a.group_in_channels + a.red.x;
+    // With groups == 1 the reduction runs over the columns' block layout
+    // directly (index f = block * channel_block + lane: no division in the
+    // inner loop), spare lanes getting weight 0; with weight groups over the
+    // group's channels c'.
+    Expr dense_channels = a.groups == 1;
+    Expr f_lane = c % cb, f_block = c / cb;
+    Expr f_channel = deform_channel(a, f_lane, f_block);
+    a.packed_weight(k, c, tap) =
+        select(dense_channels,
+               select(deform_lane_used(a, f_lane, f_block),
+                      weight(tap % a.kernel_w, tap / a.kernel_w, clamp(f_channel, 0, a.group_in_channels - 1), kc),
+                      0.0f),
+               weight(tap % a.kernel_w, tap / a.kernel_w, clamp(c, 0, a.group_in_channels - 1), kc));
+    a.red = RDom({{0, select(dense_channels, cb, a.group_in_channels)},
+                  {0, select(dense_channels, a.blocks_per_group, 1)},
+                  {0, select(dense_channels, a.offset_groups, 1)},
+                  {0, a.taps}},
+                 "red");
+    RDom r = a.red;
+    Expr channel = deform_weight_group_of_output(a, k) * a.group_in_channels + r[0];
+    Expr lane = select(dense_channels, r[0], deform_lane_of(a, channel));
+    Expr bi = select(dense_channels, r[1], (channel % a.offset_group_channels) / cb);
+    Expr g = select(dense_channels, r[2], channel / a.offset_group_channels);
+    Expr f = select(dense_channels, (r[2] * a.blocks_per_group + r[1]) * cb + r[0], r[0]);
     a.conv(x, y, k, n) = bias(kc);
-    a.conv(x, y, k, n) +=
-        a.packed_weight(k, a.red.x, a.red.y) * a.columns(channel % cb, channel / cb, a.red.y, x, y, n);
+    a.conv(x, y, k, n) += a.packed_weight(k, f, r[3]) * a.columns(lane, bi, g, r[3], x, y, n);
 }
 
 // grad: dL/d output (x, y, k, n). Defines every gradient Func (the
@@ -211,10 +258,8 @@ inline void define_deform_conv2d_backward(DeformConv2dAlgorithm &a, Func weight,
     // Per channel: grad_column * {B, dB/dy, dB/dx} (torchvision's
     // get_coordinate_weight: the derivative of the cell's polynomial, zeros
     // outside, which the padded input supplies).
-    Expr ch = block * cb + lane;
-    Expr group = clamp(select(a.uniform_blocks, (block * cb) / a.offset_group_channels,
-                              ch / a.offset_group_channels),
-                       0, a.offset_groups - 1);
+    Expr ch = deform_channel(a, lane, block);
+    Expr group = deform_group_of_block(a, block);
     Func f = a.sample_fraction;
     Expr ly = f(kDeformFracY, x, y, tap, group, n), lx = f(kDeformFracX, x, y, tap, group, n);
     Expr v[4];
@@ -225,23 +270,18 @@ inline void define_deform_conv2d_backward(DeformConv2dAlgorithm &a, Func weight,
     Expr value = (1.0f - ly) * ((1.0f - lx) * v[0] + lx * v[1]) + ly * ((1.0f - lx) * v[2] + lx * v[3]);
     Expr d_dy = (1.0f - lx) * (v[2] - v[0]) + lx * (v[3] - v[1]);
     Expr d_dx = (1.0f - ly) * (v[1] - v[0]) + ly * (v[3] - v[2]);
-    Expr gc = a.grad_columns(ch, tap, x, y, n);
+    // (Spare lanes contribute 0.)
+    Expr gc = select(deform_lane_used(a, lane, block), a.grad_columns(ch, tap, x, y, n), 0.0f);
     a.sum_terms(lane, part, block, tap, x, y, n) =
         gc * select(part == kDeformSumValue, value, part == kDeformSumDy, d_dy, d_dx);
 
-    // Sums over a group's channels: whole blocks lane-wise (then the lanes),
-    // or channel by channel when groups split blocks. One of the two RDoms
-    // is empty.
-    Expr blocks_per_group = a.offset_group_channels / cb;
-    a.over_blocks = RDom(0, select(a.uniform_blocks, blocks_per_group, 0), "over_blocks");
-    a.over_channels = RDom(0, select(a.uniform_blocks, 0, a.offset_group_channels), "over_channels");
+    // Sums over a group's channels: its blocks lane-wise, then the lanes.
+    a.over_blocks = RDom(0, a.blocks_per_group, "over_blocks");
     a.lane_sums(lane, part, g, tap, x, y, n) = 0.0f;
-    a.lane_sums(lane, part, g, tap, x, y, n) += a.sum_terms(lane, part, g * blocks_per_group + a.over_blocks, tap, x, y, n);
-    Expr flat_c = g * a.offset_group_channels + a.over_channels;
-    a.flat_sums(part, g, tap, x, y, n) = 0.0f;
-    a.flat_sums(part, g, tap, x, y, n) += a.sum_terms(flat_c % cb, part, flat_c / cb, tap, x, y, n);
-    Expr total = a.flat_sums(part, g, tap, x, y, n);
-    for (int l = 0; l < cb; l++) total += a.lane_sums(l, part, g, tap, x, y, n);
+    a.lane_sums(lane, part, g, tap, x, y, n) +=
+        a.sum_terms(lane, part, g * a.blocks_per_group + a.over_blocks, tap, x, y, n);
+    Expr total = a.lane_sums(0, part, g, tap, x, y, n);
+    for (int l = 1; l < cb; l++) total += a.lane_sums(l, part, g, tap, x, y, n);
     a.group_sums(part, g, tap, x, y, n) = total;
 
     // grad_offset (x, y, oc, n): mask * the derivative sums; grad_mask: the
@@ -271,19 +311,23 @@ inline void define_deform_conv2d_backward(DeformConv2dAlgorithm &a, Func weight,
     a.scatter(lane, px, py, block, n) = 0.0f;
     a.scatter(lane, col, row, block, n) +=
         select(bilinear != 0.0f, a.grad_columns(ch, r[1], sx, sy, n) * sm * bilinear, 0.0f);
-    a.grad_input(x, y, c, n) = a.scatter(c % cb, x + 1, y + 1, c / cb, n);
+    a.grad_input(x, y, c, n) = a.scatter(deform_lane_of(a, c), x + 1, y + 1, deform_block_of(a, c), n);
 
-    // grad_weight: per output row, then the rows summed in order.
+    // grad_weight: per output row (over every channel slot of the columns'
+    // layout, so that no loop divides), then the rows summed in order
+    // (deterministic), picking each weight's channel.
     a.over_row = RDom(0, a.out_width, "over_row");
-    Var cw("cw");
+    Var bi = a.bi;
+    a.row_weight_grads(k, lane, bi, g, tap, y, n) = 0.0f;
+    a.row_weight_grads(k, lane, bi, g, tap, y, n) +=
+        a.grad_out(a.over_row, y, k, n) * a.columns(lane, bi, g, tap, a.over_row, y, n);
+    Var s("s"), r_("r"), cw("cw");
     Expr channel = deform_weight_group_of_output(a, k) * a.group_in_channels + cw;
-    a.row_weight_grads(k, cw, tap, y, n) = 0.0f;
-    a.row_weight_grads(k, cw, tap, y, n) +=
-        a.grad_out(a.over_row, y, k, n) * a.columns(channel % cb, channel / cb, tap, a.over_row, y, n);
-    Var s("s"), r_("r");
     a.over_rows = RDom(0, a.out_height, 0, a.batch, "over_rows");
     a.grad_weight(s, r_, cw, k) = 0.0f;
-    a.grad_weight(s, r_, cw, k) += a.row_weight_grads(k, cw, r_ * a.kernel_w + s, a.over_rows.x, a.over_rows.y);
+    a.grad_weight(s, r_, cw, k) +=
+        a.row_weight_grads(k, deform_lane_of(a, channel), (channel % a.offset_group_channels) / cb,
+                           channel / a.offset_group_channels, r_ * a.kernel_w + s, a.over_rows.x, a.over_rows.y);
     a.over_pixels = RDom(0, a.out_width, 0, a.out_height, 0, a.batch, "over_pixels");
     a.grad_bias(k) = 0.0f;
     a.grad_bias(k) += grad(a.over_pixels.x, a.over_pixels.y, k, a.over_pixels.z);

@@ -32,6 +32,7 @@ struct DeformCpuSchedule {
     GeneratorParam<int> x_tile{"cpu_deform_x_tile", 6};
     GeneratorParam<int> k_tile{"cpu_deform_k_tile", 16};
     GeneratorParam<int> x_chunk{"cpu_deform_x_chunk", 48};
+    GeneratorParam<int> strip_rows{"cpu_deform_strip_rows", 4};
     // Backward GEMM tiles: channels (vector) x pixels.
     GeneratorParam<int> grad_c_tile{"cpu_deform_grad_c_tile", 16};
     GeneratorParam<int> grad_x_tile{"cpu_deform_grad_x_tile", 6};
@@ -70,14 +71,21 @@ struct DeformCpuSchedule {
         // of output channels. (Stores: a register tile holds a vector of
         // channels per pixel; NCHW wants pixels contiguous, so they are
         // scalar stores, 1 per 2*C*R*S flops.)
+        // Tasks are strips of strip_rows rows, walked chunk by chunk: a
+        // chunk's rows sample the same band of input (offsets are small),
+        // which then stays in L2 (for dcn_vsr: 16 group planes x ~14 rows x
+        // ~58 pixels x 16 B = 210 KB, where a whole row's band, ~900 KB,
+        // would not).
+        Var yo("yo"), yi("yi");
         Expr dense = a.groups == 1 && a.out_channels % kt == 0;
         for (int full : {1, 0}) {
             Stage s = full ? out.specialize(dense) : Stage(out);
             s.split(x, xo, xr, xc, TailStrategy::GuardWithIf)
                 .split(xr, xto, xi, xt, TailStrategy::GuardWithIf)
                 .split(k, ko, ki, kt, TailStrategy::GuardWithIf)
-                .reorder(ki, xi, ko, xto, xo, y, n)
-                .fuse(y, n, task)
+                .split(y, yo, yi, strip_rows, TailStrategy::GuardWithIf)
+                .reorder(ki, xi, ko, xto, yi, xo, yo, n)
+                .fuse(yo, n, task)
                 .parallel(task);
             if (full) s.vectorize(ki).unroll(xi);
         }
@@ -89,8 +97,17 @@ struct DeformCpuSchedule {
             .bound_extent(x, xt)
             .reorder_storage(k, x, y, n);
         conv.specialize(dense).vectorize(k).unroll(x);
-        conv.update().specialize(dense).reorder(k, x, a.red.x, a.red.y, y, n).vectorize(k).unroll(x);
-        conv.update().reorder(k, x, a.red.x, a.red.y, y, n);
+        RDom r = a.red;
+        // (A group's lanes and blocks fused into one loop: its columns and
+        // weights are one contiguous run, indexed without division.)
+        RVar rlb("rlb");
+        conv.update()
+            .specialize(dense)
+            .fuse(r[0], r[1], rlb)
+            .reorder(k, x, rlb, r[2], r[3], y, n)
+            .vectorize(k)
+            .unroll(x);
+        conv.update().reorder(k, x, r[0], r[1], r[2], r[3], y, n);
 
         // The tile's columns, every channel and tap: channel blocks in the
         // lanes. With offset groups of whole blocks the lanes share a sample.
@@ -98,11 +115,11 @@ struct DeformCpuSchedule {
         col.compute_at(out, xto)
             .bound(a.lane, 0, a.channel_block)
             .bound_extent(x, xt)
-            .reorder(a.lane, a.block, a.tap, x, y, n)
+            .reorder(a.lane, a.bi, x, a.g, a.tap, y, n)
             .vectorize(a.lane);
 
-        samples_at(a, a.sample_weight, 4, LoopLevel(out, xo), v, xc);
-        samples_at(a, a.sample_cell, kDeformCellParts, LoopLevel(out, xo), v, xc);
+        samples_at(a, a.sample_weight, 4, LoopLevel(out, yi), v, xc);
+        samples_at(a, a.sample_cell, kDeformCellParts, LoopLevel(out, yi), v, xc);
         a.sample_fraction.compute_inline();
         pad_input(a);
         a.packed_weight.compute_root().vectorize(k, v, TailStrategy::GuardWithIf).parallel(a.tap);
@@ -121,26 +138,32 @@ struct DeformCpuSchedule {
             .reorder(c, tap, x, y, n)
             .vectorize(c, v, TailStrategy::GuardWithIf)
             .parallel(y);
-        gcol.update()
-            .split(x, xo, xi, xt, TailStrategy::GuardWithIf)
-            .split(c, co, ci, ct, TailStrategy::GuardWithIf)
-            .reorder(ci, xi, a.over_group_out, co, tap, xo, y, n)
-            .vectorize(ci)
-            .unroll(xi)
-            .parallel(y);
+        // (groups == 1: a channel vector shares its output channels, so the
+        // weights are dense loads and grad_output broadcasts.)
+        for (int dense : {1, 0}) {
+            Stage s = dense ? gcol.update().specialize(a.groups == 1) : gcol.update();
+            s.split(x, xo, xi, xt, TailStrategy::GuardWithIf)
+                .split(c, co, ci, ct, TailStrategy::GuardWithIf)
+                .reorder(ci, xi, a.over_group_out, co, tap, xo, y, n)
+                .vectorize(ci)
+                .unroll(xi)
+                .parallel(y);
+        }
         a.transposed_weight.compute_root().vectorize(c, v, TailStrategy::GuardWithIf).parallel(k);
         a.grad_out.compute_inline();
 
         // Per-group sums for grad_offset and grad_mask, row by row.
         Func gs = a.group_sums;
+        // (Stored pixels innermost: grad_offset and grad_mask read it
+        // vectorized along x.)
         gs.compute_root()
             .bound(part, 0, kDeformSumParts)
+            .reorder_storage(x, part, tap, g, y, n)
             .reorder(part, tap, g, x, y, n)
             .unroll(part)
             .parallel(y);
         a.lane_sums.compute_at(gs, x).bound(a.lane, 0, a.channel_block).vectorize(a.lane);
         a.lane_sums.update().reorder(a.lane, part, a.over_blocks, tap, g, x).vectorize(a.lane).unroll(part);
-        a.flat_sums.compute_at(gs, x);
         a.sum_terms.compute_inline();
         a.sample_fraction.compute_root()
             .bound(part, 0, kDeformFractionParts)
@@ -174,15 +197,28 @@ struct DeformCpuSchedule {
         // grad_weight: per output row (tiles of output channels x channels
         // in registers over the row's pixels), then rows in order.
         Func rw = a.row_weight_grads;
-        Var cw = rw.args()[1];
-        rw.compute_root().reorder(k, cw, tap, y, n).vectorize(k, v, TailStrategy::GuardWithIf).parallel(y);
-        rw.update()
-            .reorder(k, a.over_row, cw, tap, y, n)
+        Var ko("ko"), ki("ki");
+        rw.compute_root()
+            .bound(a.lane, 0, a.channel_block)
+            .reorder(k, a.lane, a.bi, g, tap, y, n)
             .vectorize(k, v, TailStrategy::GuardWithIf)
             .parallel(y);
+        // Register tile: 2 vectors of output channels x the lanes of a
+        // block, over the row's pixels (per pixel 2 loads of grad_output,
+        // transposed below, and 4 broadcasts for 8 FMAs).
+        rw.update()
+            .split(k, ko, ki, 2 * v, TailStrategy::GuardWithIf)
+            .reorder(ki, a.lane, a.over_row, a.bi, g, tap, ko, y, n)
+            .vectorize(ki)
+            .unroll(a.lane)
+            .parallel(y);
+        a.grad_out.in(rw).compute_at(rw, y).reorder_storage(k, x, y, n).reorder(k, x, y, n).vectorize(
+            k, v, TailStrategy::GuardWithIf);
+        // The row's columns with pixels next to each other, as the tile reads them.
         a.columns.compute_at(rw, y)
             .bound(a.lane, 0, a.channel_block)
-            .reorder(a.lane, a.block, tap, x, y, n)
+            .reorder_storage(a.lane, x, a.bi, a.g, tap, y, n)
+            .reorder(a.lane, x, a.bi, a.g, tap, y, n)
             .vectorize(a.lane);
         a.sample_weight.compute_at(rw, y)
             .bound(part, 0, 4)
@@ -201,7 +237,6 @@ struct DeformCpuSchedule {
         (void)co;
         (void)ci;
         (void)task;
-        (void)xi;
     }
 };
 

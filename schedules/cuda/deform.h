@@ -58,8 +58,9 @@ struct DeformGpuSchedule {
             .gpu_threads(tx, ty)
             .unroll(ki);
         a.conv.compute_at(out, tx).bound_extent(k, k_per_thread).unroll(k);
-        a.conv.update().reorder(k, a.red.x, a.red.y).unroll(k);
-        a.columns.compute_at(a.conv, a.red.x).bound(a.lane, 0, 1);
+        RDom r = a.red;
+        a.conv.update().reorder(k, r[0], r[1], r[2], r[3]).unroll(k);
+        a.columns.compute_at(a.conv, r[0]).bound(a.lane, 0, 1);
         a.sample_weight.compute_inline();
         a.sample_fraction.compute_inline();
         a.sample_cell.compute_inline();
@@ -116,7 +117,6 @@ struct DeformGpuSchedule {
                 .gpu_threads(tx, ty)
                 .unroll(part);
             a.lane_sums.compute_at(gs, tx).bound(a.lane, 0, 1);
-            a.flat_sums.compute_at(gs, tx);
         }
         Var gxo("gxo"), gyo("gyo"), gxi("gxi"), gyi("gyi");
         for (Func f : {a.grad_offset, a.grad_mask, a.grad_input}) {
@@ -154,19 +154,25 @@ struct DeformGpuSchedule {
         // grad_weight: per output row, one thread per (k, c'); then rows in order.
         {
             Func rw = a.row_weight_grads;
-            Var cw = rw.args()[1];
-            Var kb("kb"), kt("kt"), yn("yn");
+            Var kb("kb"), kt("kt"), yn("yn"), lb("lb"), lbg("lbg");
             rw.compute_root()
+                .bound(a.lane, 0, 1)
                 .split(k, kb, kt, threads_x, TailStrategy::GuardWithIf)
-                .reorder(kt, cw, kb, tap, y, n)
+                .reorder(kt, a.lane, a.bi, g, kb, tap, y, n)
+                .fuse(a.lane, a.bi, lb)
+                .fuse(lb, g, lbg)
                 .fuse(tap, y, yn)
-                .gpu_blocks(kb, cw, yn)
+                .fuse(yn, n, yn)
+                .gpu_blocks(kb, lbg, yn)
                 .gpu_threads(kt);
             rw.update()
                 .split(k, kb, kt, threads_x, TailStrategy::GuardWithIf)
-                .reorder(a.over_row, kt, kb, cw, tap, y, n)
+                .reorder(a.over_row, kt, a.lane, a.bi, g, kb, tap, y, n)
+                .fuse(a.lane, a.bi, lb)
+                .fuse(lb, g, lbg)
                 .fuse(tap, y, yn)
-                .gpu_blocks(kb, cw, yn)
+                .fuse(yn, n, yn)
+                .gpu_blocks(kb, lbg, yn)
                 .gpu_threads(kt);
             a.columns.compute_inline();
             Func gw = a.grad_weight;
