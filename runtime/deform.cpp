@@ -5,7 +5,6 @@
 #include <vector>
 
 #include "deform_conv2d_backward_atomic_cuda.h"
-#include "deform_conv2d_backward_atomic_opencl.h"
 #include "deform_conv2d_backward_cpu.h"
 #include "deform_conv2d_backward_cuda.h"
 #include "deform_conv2d_backward_opencl.h"
@@ -211,11 +210,11 @@ void deform_conv2d_backward(ConstTensor input, ConstTensor offset, ConstTensor w
     // allocations.
     const int64_t taps = p.R * p.S;
     const double columns = double(p.N) * double(p.C) * double(taps) * double(p.OH) * double(p.OW);
-    const double row_grads = double(p.N) * double(p.OH) * double(p.K) * double(p.Cg) * double(taps);
+    const double row_grads = double(p.N) * double(p.OH) * double(p.K) * double(p.C) * double(taps);
     if (columns * 4 >= 2147483648.0 || row_grads * 4 >= 2147483648.0) {
         fail(ErrorCode::InvalidArgument,
              std::string(fn) + ": the problem is too large for one call: its column gradient N*C*R*S*OH*OW = " +
-                 std::to_string((int64_t)columns) + " floats and per-row weight gradients N*OH*K*(C/groups)*R*S = " +
+                 std::to_string((int64_t)columns) + " floats and per-row weight gradients N*OH*K*C*R*S = " +
                  std::to_string((int64_t)row_grads) +
                  " floats must each stay below 2^31 bytes; split the batch (or the image) into several calls");
     }
@@ -237,8 +236,7 @@ void deform_conv2d_backward(ConstTensor input, ConstTensor offset, ConstTensor w
     auto gb = detail::wrap(want_bias ? grads.bias.data : bias_scratch.data(), Shape{p.K});
     auto run = detail::pick_pipeline(o.device, o.accumulation, halconv_deform_conv2d_backward_cpu,
                                      halconv_deform_conv2d_backward_cuda, halconv_deform_conv2d_backward_atomic_cuda,
-                                     halconv_deform_conv2d_backward_opencl,
-                                     halconv_deform_conv2d_backward_atomic_opencl);
+                                     halconv_deform_conv2d_backward_opencl);
     detail::PipelineCall call(fn, o.device);
     auto *ii = call.input(in);
     auto *oi = call.input(off);

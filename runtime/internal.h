@@ -89,13 +89,15 @@ template<typename Fn>
 Fn pick_pipeline(Device device, Fn cpu, Fn cuda, Fn opencl) {
     return device == Device::CUDA ? cuda : device == Device::OpenCL ? opencl : cpu;
 }
-// The same for backward passes with an atomic GPU variant: the CPU has one
-// (deterministic) path, see GradAccumulation.
+// The same for backward passes with an atomic variant, which exists for
+// CUDA only: the CPU has one (deterministic) path, see GradAccumulation, and
+// so has OpenCL, because Halide 14's OpenCL float atomics (a compare-and-swap
+// loop that re-reads the element with a separate plain load) lose updates
+// under contention (measured on PoCL: a term missing in ~5% of calls).
 template<typename Fn>
-Fn pick_pipeline(Device device, GradAccumulation accumulation, Fn cpu, Fn cuda, Fn cuda_atomic, Fn opencl,
-                 Fn opencl_atomic) {
+Fn pick_pipeline(Device device, GradAccumulation accumulation, Fn cpu, Fn cuda, Fn cuda_atomic, Fn opencl) {
     const bool atomic = accumulation == GradAccumulation::Atomic;
-    return pick_pipeline(device, cpu, atomic ? cuda_atomic : cuda, atomic ? opencl_atomic : opencl);
+    return pick_pipeline(device, cpu, atomic ? cuda_atomic : cuda, opencl);
 }
 
 // Clears the message captured from Halide's runtime for this thread.

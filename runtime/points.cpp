@@ -5,7 +5,6 @@
 
 #include "internal.h"
 #include "points_collection_backward_atomic_cuda.h"
-#include "points_collection_backward_atomic_opencl.h"
 #include "points_collection_backward_cpu.h"
 #include "points_collection_backward_cuda.h"
 #include "points_collection_backward_opencl.h"
@@ -134,8 +133,7 @@ void points_collection_backward(ConstTensor t, ConstTensor d, ConstTensor grad_p
     auto run = detail::pick_pipeline(o.device, o.accumulation, halconv_points_collection_backward_cpu,
                                      halconv_points_collection_backward_cuda,
                                      halconv_points_collection_backward_atomic_cuda,
-                                     halconv_points_collection_backward_opencl,
-                                     halconv_points_collection_backward_atomic_opencl);
+                                     halconv_points_collection_backward_opencl);
     detail::PipelineCall call(fn, o.device);
     auto *ti = call.input(tv);
     auto *di = call.input(dv);

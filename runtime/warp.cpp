@@ -4,7 +4,6 @@
 #include <string>
 
 #include "flow_warp_backward_atomic_cuda.h"
-#include "flow_warp_backward_atomic_opencl.h"
 #include "flow_warp_backward_cpu.h"
 #include "flow_warp_backward_cuda.h"
 #include "flow_warp_backward_opencl.h"
@@ -79,7 +78,7 @@ void flow_warp_backward(ConstTensor input, ConstTensor flow, ConstTensor grad_ou
     auto gf = detail::wrap(grad_flow.data, grad_flow.shape);
     auto run = detail::pick_pipeline(o.device, o.accumulation, halconv_flow_warp_backward_cpu,
                                      halconv_flow_warp_backward_cuda, halconv_flow_warp_backward_atomic_cuda,
-                                     halconv_flow_warp_backward_opencl, halconv_flow_warp_backward_atomic_opencl);
+                                     halconv_flow_warp_backward_opencl);
     detail::PipelineCall call(fn, o.device);
     auto *ii = call.input(in);
     auto *fi = call.input(fl);

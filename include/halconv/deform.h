@@ -45,9 +45,9 @@
 //     (torchvision 0.14 truncates a negative one towards 0 and accepts, e.g.,
 //     a 2x2 input with a 3x3 kernel and stride 2; halconv refuses it).
 // Every tensor must have fewer than 2^31 elements; the backward pass also
-// refuses problems whose per-image column matrix (C*R*S*OH*OW floats) would
-// not fit 2^31 bytes, with a message saying so. Outputs must not alias
-// inputs.
+// refuses problems whose column-gradient matrix (N*C*R*S*OH*OW floats) or
+// per-row weight gradients (N*OH*K*C*R*S floats) would not fit 2^31 bytes,
+// with a message saying so (split the batch). Outputs must not alias inputs.
 #pragma once
 
 namespace halconv {

@@ -37,9 +37,11 @@ enum class GradAccumulation {
     // Default: a fixed order of additions that depends on neither the thread
     // count nor the run: the same bits every time, on the CPU and on GPUs.
     Deterministic,
-    // Float atomics on CUDA / OpenCL (faster there; the order of additions,
-    // so the last bits, vary from run to run). On the CPU this is the
-    // deterministic path: an atomic scatter is not faster there (each sample
+    // Float atomics on CUDA (faster there; the order of additions, so the
+    // last bits, vary from run to run). On OpenCL this is the deterministic
+    // path: Halide 14's OpenCL float atomics lose updates under contention
+    // (a compare-and-swap loop that re-reads the element separately). On the
+    // CPU this is the deterministic path: an atomic scatter is not faster there (each sample
     // adds to 4 pixels x 2M channels; the deterministic CPU path does this
     // with vector adds into per-strip partial sums).
     Atomic,
