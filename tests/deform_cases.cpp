@@ -29,19 +29,6 @@ const char *deform_offsets_name(DeformOffsets d) {
 
 namespace {
 
-// Uniform in (0, 1) and standard normal (Box-Muller) from mt19937, which the
-// standard fully specifies: the same data everywhere.
-struct Rng {
-    std::mt19937 gen;
-    explicit Rng(uint32_t seed) : gen(seed) {}
-    double uniform() { return ((double)(gen() >> 8) + 0.5) * (1.0 / 16777216.0); }
-    double normal() {
-        const double u1 = uniform(), u2 = uniform();
-        return std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
-    }
-    uint32_t below(uint32_t n) { return gen() % n; }
-};
-
 // The position is (integer base) + offset, so only the offset's fractional
 // part decides the distance to the kinks: move it until it keeps `margin`
 // (checked on the float value actually stored).
