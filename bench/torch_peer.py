@@ -21,8 +21,18 @@ and <dir>/result.json:
 or {"ok": false, "unavailable": "why"} (torch cannot be imported: exit 3), or
 {"ok": false, "error": "why"} (exit 1).
 
-Adding an op (deform_conv2d next): write a function (inputs, params) -> Op
-and add it to OPS; the C++ side (torch_peer::run) is generic.
+Ops (OPS): flow_warp, flow_warp_backward (torch grid_sample), deform_conv2d,
+deform_conv2d_backward (torchvision.ops.deform_conv2d). Adding an op: write a
+function (torch, inputs, params) -> Op and add it to OPS; the C++ side
+(torch_peer::run) is generic. An op whose library is missing (torchvision)
+raises Unavailable: {"ok": false, "unavailable": ...}, exit 3, as for torch.
+
+The result also says which BLAS the process really loaded ("blas": the
+libraries mapped in /proc/self/maps, the libblas.so.3 alternative, OpenBLAS's
+config and thread count when it is OpenBLAS), and repeats it as
+method["blas"] (the C++ side keeps "method"). torch.set_num_threads does not
+reach a generic-BLAS build's OpenBLAS: the script sets OpenBLAS's own thread
+count to the same `threads` (openblas_set_num_threads) when it is loaded.
 """
 import json
 import os
@@ -148,11 +158,124 @@ def op_flow_warp_backward(torch, t, params):
                "forward_backward": "forward with autograd + torch.autograd.grad (a fresh graph per call)"})
 
 
+# --- deform_conv2d: torchvision.ops.deform_conv2d (DCN v1, v2 with a mask) ------------
+# inputs input [N, C, H, W], offset [N, 2*G*R*S, OH, OW], weight [K, C/groups, R, S],
+# bias [K] (optional), mask [N, G*R*S, OH, OW] (optional); torchvision infers the
+# offset groups G from offset's channels and the weight groups from weight.shape[1].
+# params: stride, padding, dilation ([h, w] or one int).
+
+class Unavailable(Exception):
+    """A library the op needs cannot be imported: the peer is unavailable, not failing."""
+
+
+def _pair(params, key, default):
+    v = params.get(key, default)
+    if isinstance(v, (list, tuple)):
+        if len(v) != 2:
+            raise ValueError("param %s: %r is not [h, w]" % (key, v))
+        return (int(v[0]), int(v[1]))
+    return (int(v), int(v))
+
+
+def _deform_conv2d_fn(params):
+    try:
+        import torchvision
+        from torchvision.ops import deform_conv2d
+    except Exception as e:
+        raise Unavailable("cannot import torchvision with %s: %s: %s" % (sys.executable, type(e).__name__, e))
+    kw = {"stride": _pair(params, "stride", 1), "padding": _pair(params, "padding", 0),
+          "dilation": _pair(params, "dilation", 1)}
+
+    def f(x, offset, weight, bias, mask):
+        return deform_conv2d(x, offset, weight, bias, mask=mask, **kw)
+
+    return f, torchvision.__version__, kw
+
+
+def op_deform_conv2d(torch, t, params):
+    f, tv, kw = _deform_conv2d_fn(params)
+    x, offset, weight = t["input"], t["offset"], t["weight"]
+    bias, mask = t.get("bias"), t.get("mask")
+
+    def fwd():
+        with torch.no_grad():
+            return f(x, offset, weight, bias, mask)
+
+    return Op({"forward": fwd}, lambda: {"output": fwd()},
+              {"forward": "torchvision %s ops.deform_conv2d(input, offset, weight, %s, mask=%s, stride=%s, "
+                          "padding=%s, dilation=%s) under torch.no_grad(), float32, CPU (allocates its output)" % (
+                              tv, "bias" if bias is not None else "None", "mask" if mask is not None else "None",
+                              kw["stride"], kw["padding"], kw["dilation"])})
+
+
+def op_deform_conv2d_backward(torch, t, params):
+    f, tv, kw = _deform_conv2d_fn(params)
+    names = [n for n in ("input", "offset", "weight", "bias", "mask") if n in t]
+    leaves = {n: t[n].clone().requires_grad_(True) for n in names}
+    go = t["grad_output"]
+    y = f(leaves["input"], leaves["offset"], leaves["weight"], leaves.get("bias"), leaves.get("mask"))
+    if tuple(y.shape) != tuple(go.shape):
+        raise ValueError("grad_output shape %s, output %s" % (list(go.shape), list(y.shape)))
+    wrt = tuple(leaves[n] for n in names)
+
+    def bwd():  # the graph is built once above and retained: backward only
+        return torch.autograd.grad(y, wrt, go, retain_graph=True)
+
+    def outputs():
+        return {"grad_" + n: g for n, g in zip(names, bwd())}
+
+    return Op({"backward": bwd}, outputs,
+              {"backward": "torch.autograd.grad(y, (%s), grad_output, retain_graph=True) on the graph of "
+                           "torchvision %s ops.deform_conv2d(..., stride=%s, padding=%s, dilation=%s) built once, "
+                           "float32, CPU: backward only (torchvision's deform_conv2d_backward), the forward is not "
+                           "timed" % (", ".join(names), tv, kw["stride"], kw["padding"], kw["dilation"])})
+
+
 OPS = {
     "flow_warp": op_flow_warp,
     "flow_warp_backward": op_flow_warp_backward,
-    # "deform_conv2d": torchvision.ops.deform_conv2d, to come.
+    "deform_conv2d": op_deform_conv2d,
+    "deform_conv2d_backward": op_deform_conv2d_backward,
 }
+
+
+def blas_info(threads):
+    """Which BLAS this process really uses (torch's build says only BLAS_INFO=generic on Debian: it
+    links the system libblas.so.3, whatever the alternatives point it to). Sets OpenBLAS's thread
+    count to `threads` when OpenBLAS is loaded. Never raises."""
+    info = {"env": {k: os.environ.get(k) for k in ("OMP_WAIT_POLICY", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS")}}
+    try:
+        libs = []
+        with open("/proc/self/maps") as f:
+            for line in f:
+                p = line.split()[-1] if len(line.split()) >= 6 else ""
+                base = os.path.basename(p).lower()
+                if ("blas" in base or "lapack" in base or "mkl" in base) and p not in libs:
+                    libs.append(p)
+        info["loaded"] = libs
+        alt = "/etc/alternatives/libblas.so.3-x86_64-linux-gnu"
+        info["libblas_so_3_alternative"] = os.path.realpath(alt) if os.path.exists(alt) else None
+        ob = [p for p in libs if "openblas" in os.path.basename(p).lower()]
+        if ob:
+            import ctypes
+            lib = ctypes.CDLL(ob[0])  # already loaded: the same handle
+            lib.openblas_get_config.restype = ctypes.c_char_p
+            lib.openblas_set_num_threads(int(threads))
+            info["openblas"] = {"library": ob[0], "config": lib.openblas_get_config().decode(),
+                                "num_threads": int(lib.openblas_get_num_threads())}
+            info["summary"] = "OpenBLAS (%s, %d threads) via %s; OMP_WAIT_POLICY=%s" % (
+                info["openblas"]["config"], info["openblas"]["num_threads"], ob[0],
+                os.environ.get("OMP_WAIT_POLICY"))
+        elif any("mkl" in os.path.basename(p).lower() for p in libs):
+            info["summary"] = "MKL: " + ", ".join(libs)
+        elif libs:
+            info["summary"] = "not OpenBLAS (reference BLAS?): " + ", ".join(libs)
+        else:
+            info["summary"] = "no BLAS library mapped"
+    except Exception as e:
+        info["error"] = "%s: %s" % (type(e).__name__, e)
+        info.setdefault("summary", "unknown (" + info["error"] + ")")
+    return info
 
 
 def main():
@@ -168,6 +291,13 @@ def main():
         os.replace(result_path + ".tmp", result_path)
         return rc
 
+    # libgomp reads OMP_WAIT_POLICY when torch loads it. The harness sets
+    # "passive" for itself (bench/main.cpp) and this process inherits it; run
+    # standalone, set the same. With libgomp's default (active spinning),
+    # torch's 2 idle OpenMP workers spin while OpenBLAS's 2 pthreads run the
+    # GEMM on the same 2 cores: torchvision deform_conv2d dcn_r50 forward took
+    # 60 ms instead of 9 here.
+    os.environ.setdefault("OMP_WAIT_POLICY", "passive")
     try:
         import numpy as np
         import torch
@@ -183,6 +313,7 @@ def main():
             raise ValueError("request.json is for op %r, not %r" % (req.get("op"), op_name))
         threads = int(req.get("threads", 1))
         torch.set_num_threads(threads)
+        blas = blas_info(threads)
         tensors = {}
         for name, spec in req["inputs"].items():
             a = np.fromfile(os.path.join(d, spec["file"]), dtype="<f4")
@@ -190,7 +321,11 @@ def main():
             if a.size != int(np.prod(shape)):
                 raise ValueError("input %s: %d floats, shape %s" % (name, a.size, shape))
             tensors[name] = torch.from_numpy(a.reshape(shape).copy())
-        op = OPS[op_name](torch, tensors, req.get("params", {}))
+        try:
+            op = OPS[op_name](torch, tensors, req.get("params", {}))
+        except Unavailable as e:
+            return finish({"ok": False, "unavailable": str(e)}, 3)
+        op.method["blas"] = blas.get("summary", "?")
         outs = {}
         for name, v in op.outputs().items():
             fname = "out_%s.f32" % name
@@ -202,7 +337,7 @@ def main():
                                     max(1, int(req.get("rounds", 3))))
         return finish({"ok": True, "torch": torch.__version__, "python": sys.version.split()[0],
                        "threads": torch.get_num_threads(), "parallel_info": torch.__config__.parallel_info(),
-                       "method": op.method, "timings": timings, "outputs": outs}, 0)
+                       "method": op.method, "blas": blas, "timings": timings, "outputs": outs}, 0)
     except Exception as e:
         return finish({"ok": False, "error": "%s: %s" % (type(e).__name__, e),
                        "traceback": traceback.format_exc()}, 1)
