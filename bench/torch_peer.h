@@ -12,8 +12,11 @@
 // Ops (bench/torch_peer.py, OPS): "flow_warp" (inputs input, flow; output
 // output; timings forward, grid_sample_only), "flow_warp_backward" (inputs
 // input, flow, grad_output; outputs grad_input, grad_flow; timings
-// backward, forward_backward). New ops (deform_conv2d) are a function in
-// the script: nothing changes here.
+// backward, forward_backward), "deform_conv2d" (inputs input, offset,
+// weight, bias?, mask?; output output; timing forward) and
+// "deform_conv2d_backward" (+ grad_output; outputs grad_input, grad_offset,
+// grad_weight, grad_bias, grad_mask; timing backward). New ops are a
+// function in the script: nothing changes here.
 #pragma once
 
 #include <cstdint>
