@@ -26,6 +26,7 @@ public:
 
     ConvCpuSchedule cpu_schedule;
     ConvGpuSchedule gpu_schedule;
+    AutoscheduleEstimates estimates;  // for auto_schedule=true (halconv tune)
 
     void generate() {
         Conv2dAlgorithm a;
@@ -74,7 +75,9 @@ public:
             output.dim(d).set_min(0);
         }
 
-        if (get_target().has_gpu_feature()) {
+        if (get_auto_schedule()) {
+            estimates.apply(input, weight, bias, stride_x, stride_y, pad_x, pad_y, dil_x, dil_y, groups, output);
+        } else if (get_target().has_gpu_feature()) {
             gpu_schedule.apply(a, get_target());
         } else {
             cpu_schedule.apply(a, get_target());

@@ -33,6 +33,7 @@ public:
 
     ConvCpuSchedule cpu_schedule;
     ConvGpuSchedule gpu_schedule;
+    AutoscheduleEstimates estimates;  // for auto_schedule=true (halconv tune)
 
     void generate() {
         ConvTranspose2dAlgorithm a;
@@ -87,7 +88,10 @@ public:
             output.dim(d).set_min(0);
         }
 
-        if (get_target().has_gpu_feature()) {
+        if (get_auto_schedule()) {
+            estimates.apply(input, weight, bias, tap_offset_x, tap_offset_y, tap_count_x, tap_count_y,
+                            max_tap_offset_x, max_tap_offset_y, stride_x, stride_y, pad_x, pad_y, groups, output);
+        } else if (get_target().has_gpu_feature()) {
             gpu_schedule.apply(a, get_target());
         } else {
             cpu_schedule.apply(a, get_target());

@@ -68,6 +68,7 @@ public:
 
     DeformCpuSchedule cpu_schedule;
     DeformGpuSchedule gpu_schedule;
+    AutoscheduleEstimates estimates;  // for auto_schedule=true (halconv tune)
 
     void generate() {
         const bool gpu = get_target().has_gpu_feature();
@@ -78,7 +79,10 @@ public:
         a.output = output;
         dense_from_zero(output, 4);
         bias.dim(0).set_min(0);
-        if (gpu) {
+        if (get_auto_schedule()) {
+            estimates.apply(input, offset, mask, has_mask, weight, stride_x, stride_y, pad_x, pad_y, dil_x, dil_y,
+                            groups, bias, output);
+        } else if (gpu) {
             gpu_schedule.apply_forward(a, get_target());
         } else {
             cpu_schedule.apply_forward(a, get_target());
@@ -100,6 +104,7 @@ public:
 
     DeformCpuSchedule cpu_schedule;
     DeformGpuSchedule gpu_schedule;
+    AutoscheduleEstimates estimates;  // for auto_schedule=true (halconv tune)
 
     void generate() {
         const std::string mode = accumulation;
@@ -126,7 +131,10 @@ public:
         // (grad_weight and grad_bias are reductions: the outputs copy them.)
         for (auto *b : {&grad_input, &grad_offset, &grad_mask, &grad_weight}) dense_from_zero(*b, 4);
         grad_bias.dim(0).set_min(0);
-        if (gpu) {
+        if (get_auto_schedule()) {
+            estimates.apply(input, offset, mask, has_mask, weight, stride_x, stride_y, pad_x, pad_y, dil_x, dil_y,
+                            groups, grad_output, grad_input, grad_offset, grad_mask, grad_weight, grad_bias);
+        } else if (gpu) {
             gpu_schedule.apply_backward(a, grad_weight, grad_bias, get_target());
         } else {
             cpu_schedule.apply_backward(a, grad_weight, grad_bias, get_target());

@@ -59,6 +59,7 @@ public:
 
     FilterCpuSchedule cpu_schedule;
     FilterGpuSchedule gpu_schedule;
+    AutoscheduleEstimates estimates;  // for auto_schedule=true (halconv tune)
 
     void generate() {
         const Type sample = type_of<T>();
@@ -79,7 +80,12 @@ public:
         for (auto *b : {&column, &row}) b->dim(0).set_min(0).set_stride(1);
         dense_interleaved(input);
         dense_interleaved(output);
-        apply_schedule(cpu_schedule, gpu_schedule, a, sample, this->get_target());
+        // (Declaration order: the macro declares output before the kernel's inputs.)
+        if (this->get_auto_schedule()) {
+            estimates.apply(input, channels, border, output, column, row, bias, multiplier, shift, narrow);
+        } else {
+            apply_schedule(cpu_schedule, gpu_schedule, a, sample, this->get_target());
+        }
     }
 };
 
@@ -103,6 +109,7 @@ public:
 
     FilterCpuSchedule cpu_schedule;
     FilterGpuSchedule gpu_schedule;
+    AutoscheduleEstimates estimates;  // for auto_schedule=true (halconv tune)
 
     void generate() {
         const Type sample = type_of<T>();
@@ -118,7 +125,11 @@ public:
         for (auto *b : {&column, &row}) b->dim(0).set_min(0).set_stride(1);
         dense_interleaved(input);
         dense_interleaved(output);
-        apply_schedule(cpu_schedule, gpu_schedule, a, sample, this->get_target());
+        if (this->get_auto_schedule()) {
+            estimates.apply(input, channels, border, output, column, row, divisor, absolute, offset);
+        } else {
+            apply_schedule(cpu_schedule, gpu_schedule, a, sample, this->get_target());
+        }
     }
 };
 
@@ -141,6 +152,7 @@ public:
 
     FilterCpuSchedule cpu_schedule;
     FilterGpuSchedule gpu_schedule;
+    AutoscheduleEstimates estimates;  // for auto_schedule=true (halconv tune)
 
     void generate() {
         const Type sample = type_of<T>();
@@ -155,7 +167,11 @@ public:
         taps.dim(1).set_min(0);
         dense_interleaved(input);
         dense_interleaved(output);
-        apply_schedule(cpu_schedule, gpu_schedule, a, sample, this->get_target());
+        if (this->get_auto_schedule()) {
+            estimates.apply(input, channels, border, output, taps, divisor, absolute, offset);
+        } else {
+            apply_schedule(cpu_schedule, gpu_schedule, a, sample, this->get_target());
+        }
     }
 };
 
@@ -177,6 +193,7 @@ public:
 
     FilterCpuSchedule cpu_schedule;
     FilterGpuSchedule gpu_schedule;
+    AutoscheduleEstimates estimates;  // for auto_schedule=true (halconv tune)
 
     void generate() {
         const Type sample = type_of<T>();
@@ -195,7 +212,11 @@ public:
         a.output = output;
         dense_interleaved(input);
         dense_interleaved(output);
-        apply_schedule(cpu_schedule, gpu_schedule, a, sample, this->get_target());
+        if (this->get_auto_schedule()) {
+            estimates.apply(input, channels, border, output, weight, offset);
+        } else {
+            apply_schedule(cpu_schedule, gpu_schedule, a, sample, this->get_target());
+        }
     }
 };
 

@@ -24,6 +24,7 @@ public:
 
     WarpCpuSchedule cpu_schedule;
     WarpGpuSchedule gpu_schedule;
+    AutoscheduleEstimates estimates;  // for auto_schedule=true (halconv tune)
 
     void generate() {
         FlowWarpAlgorithm a;
@@ -38,7 +39,9 @@ public:
         flow.dim(2).set_extent(2);
         for (int d : {0, 1, 3}) flow.dim(d).set_extent(input.dim(d).extent());
         for (int d = 0; d < 4; d++) output.dim(d).set_extent(input.dim(d).extent());
-        if (get_target().has_gpu_feature()) {
+        if (get_auto_schedule()) {
+            estimates.apply(input, flow, output);
+        } else if (get_target().has_gpu_feature()) {
             gpu_schedule.apply_forward(a, get_target());
         } else {
             cpu_schedule.apply_forward(a, get_target());
@@ -58,6 +61,7 @@ public:
 
     WarpCpuSchedule cpu_schedule;
     WarpGpuSchedule gpu_schedule;
+    AutoscheduleEstimates estimates;  // for auto_schedule=true (halconv tune)
 
     void generate() {
         const std::string mode = accumulation;
@@ -78,7 +82,9 @@ public:
             grad_input.dim(d).set_extent(input.dim(d).extent());
             grad_flow.dim(d).set_extent(flow.dim(d).extent());
         }
-        if (get_target().has_gpu_feature()) {
+        if (get_auto_schedule()) {
+            estimates.apply(input, flow, grad_output, grad_input, grad_flow);
+        } else if (get_target().has_gpu_feature()) {
             gpu_schedule.apply_backward(a, get_target());
         } else {
             cpu_schedule.apply_backward(a, get_target());

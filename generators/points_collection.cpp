@@ -30,6 +30,7 @@ public:
 
     PointsCpuSchedule cpu_schedule;
     PointsGpuSchedule gpu_schedule;
+    AutoscheduleEstimates estimates;  // for auto_schedule=true (halconv tune)
 
     void generate() {
         PointsCollectionAlgorithm a;
@@ -45,7 +46,9 @@ public:
         targets.dim(2).set_extent(2);
         for (int dim : {0, 1, 3, 4}) points.dim(dim).set_extent(targets.dim(dim).extent());
         points.dim(2).set_extent(channels);
-        if (get_target().has_gpu_feature()) {
+        if (get_auto_schedule()) {
+            estimates.apply(targets, offsets, points);
+        } else if (get_target().has_gpu_feature()) {
             gpu_schedule.apply_forward(a, get_target());
         } else {
             cpu_schedule.apply_forward(a, get_target());
@@ -66,6 +69,7 @@ public:
 
     PointsCpuSchedule cpu_schedule;
     PointsGpuSchedule gpu_schedule;
+    AutoscheduleEstimates estimates;  // for auto_schedule=true (halconv tune)
 
     void generate() {
         const std::string mode = accumulation;
@@ -93,7 +97,9 @@ public:
         grad_points.dim(2).set_extent(channels);
         for (int dim = 0; dim < 5; dim++) grad_targets.dim(dim).set_extent(targets.dim(dim).extent());
         for (int dim = 0; dim < 4; dim++) grad_offsets.dim(dim).set_extent(offsets.dim(dim).extent());
-        if (gpu) {
+        if (get_auto_schedule()) {
+            estimates.apply(targets, offsets, grad_points, grad_targets, grad_offsets);
+        } else if (gpu) {
             gpu_schedule.apply_backward(a, grad_targets, get_target());
         } else {
             cpu_schedule.apply_backward(a, grad_targets, get_target());

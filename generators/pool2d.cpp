@@ -25,6 +25,22 @@ void dense_nchw_outputs(Func output) {
     for (size_t i = 1; i < buffers.size(); i++) buffers[i].dim(kDimX).set_stride(1);
 }
 
+// AutoscheduleEstimates (generators/common.h) on an Output<Func>, which has
+// no dimensions(): the Func's estimates (every Tuple element's) under the
+// name of its first buffer as the pipeline's argument is named: "output", or
+// "output.0" for the (value, index) Tuple ("output.1" shares its extents).
+// (From the Output's own name: the Func's may carry a "$n" suffix when the
+// generator is built again in the same process.)
+struct FuncOutputEstimates {
+    Func func;
+    std::string buffer;
+    FuncOutputEstimates(const std::string &output_name, Func f)
+        : func(f), buffer(f.outputs() > 1 ? output_name + ".0" : output_name) {}
+    int dimensions() const { return func.dimensions(); }
+    const std::string &name() const { return buffer; }
+    void set_estimates(const Region &region) { func.set_estimates(region); }
+};
+
 template<typename Algorithm>
 void apply_schedule(const PoolCpuSchedule &cpu, const PoolGpuSchedule &gpu, Algorithm &algorithm,
                     const Target &target) {
@@ -116,6 +132,7 @@ public:
 
     PoolCpuSchedule cpu_schedule;
     PoolGpuSchedule gpu_schedule;
+    AutoscheduleEstimates estimates;  // for auto_schedule=true (halconv tune)
 
     void generate() {
         WindowPoolAlgorithm a;
@@ -137,7 +154,13 @@ public:
         a.out_height = Func(output).output_buffers()[0].dim(kDimY).extent();
         dense_nchw(input);
         dense_nchw_outputs(output);
-        apply_schedule(cpu_schedule, gpu_schedule, a, this->get_target());
+        if (this->get_auto_schedule()) {
+            FuncOutputEstimates output_estimates(output.name(), output);
+            estimates.apply(input, kernel_x, kernel_y, stride_x, stride_y, pad_x, pad_y, dil_x, dil_y, windows_inside,
+                            output_estimates);
+        } else {
+            apply_schedule(cpu_schedule, gpu_schedule, a, this->get_target());
+        }
     }
 };
 
@@ -162,6 +185,7 @@ public:
 
     PoolCpuSchedule cpu_schedule;
     PoolGpuSchedule gpu_schedule;
+    AutoscheduleEstimates estimates;  // for auto_schedule=true (halconv tune)
 
     void generate() {
         WindowPoolAlgorithm a;
@@ -184,7 +208,12 @@ public:
         a.out_height = output.dim(kDimY).extent();
         dense_nchw(input);
         dense_nchw(output);
-        apply_schedule(cpu_schedule, gpu_schedule, a, this->get_target());
+        if (get_auto_schedule()) {
+            estimates.apply(input, kernel_x, kernel_y, stride_x, stride_y, pad_x, pad_y, count_include_pad,
+                            divisor_override, windows_inside, output);
+        } else {
+            apply_schedule(cpu_schedule, gpu_schedule, a, this->get_target());
+        }
     }
 };
 
@@ -199,6 +228,7 @@ public:
 
     PoolCpuSchedule cpu_schedule;
     PoolGpuSchedule gpu_schedule;
+    AutoscheduleEstimates estimates;  // for auto_schedule=true (halconv tune)
 
     void generate() {
         SubsampleAlgorithm a;
@@ -211,7 +241,11 @@ public:
         a.output = output;
         dense_nchw(input);
         dense_nchw(output);
-        apply_schedule(cpu_schedule, gpu_schedule, a, this->get_target());
+        if (get_auto_schedule()) {
+            estimates.apply(input, stride_x, stride_y, offset_x, offset_y, output);
+        } else {
+            apply_schedule(cpu_schedule, gpu_schedule, a, this->get_target());
+        }
     }
 };
 
@@ -238,6 +272,7 @@ public:
 
     PoolCpuSchedule cpu_schedule;
     PoolGpuSchedule gpu_schedule;
+    AutoscheduleEstimates estimates;  // for auto_schedule=true (halconv tune)
 
     void generate() {
         AdaptivePoolAlgorithm a;
@@ -289,7 +324,12 @@ public:
         OutputImageParam first = Func(output).output_buffers()[0];
         first.dim(kDimX).set_extent(out_width);
         first.dim(kDimY).set_extent(out_height);
-        apply_schedule(cpu_schedule, gpu_schedule, a, this->get_target());
+        if (this->get_auto_schedule()) {
+            FuncOutputEstimates output_estimates(output.name(), output);
+            estimates.apply(input, out_width, out_height, window_x, window_y, output_estimates);
+        } else {
+            apply_schedule(cpu_schedule, gpu_schedule, a, this->get_target());
+        }
     }
 };
 

@@ -43,6 +43,7 @@ public:
 
     PoolCpuSchedule cpu_schedule;
     PoolGpuSchedule gpu_schedule;
+    AutoscheduleEstimates estimates;  // for auto_schedule=true (halconv tune)
 
     void generate() {
         ScatterAlgorithm a;
@@ -66,7 +67,11 @@ public:
         indices.dim(1).set_extent(source.dim(1).extent());
         indices.dim(2).set_extent(source.dim(2).extent());
         indices.dim(0).set_extent(source.dim(0).extent());
-        apply_schedule(cpu_schedule, gpu_schedule, a, this->get_target());
+        if (this->get_auto_schedule()) {
+            estimates.apply(source, indices, output);
+        } else {
+            apply_schedule(cpu_schedule, gpu_schedule, a, this->get_target());
+        }
     }
 };
 
@@ -92,6 +97,7 @@ public:
 
     PoolCpuSchedule cpu_schedule;
     PoolGpuSchedule gpu_schedule;
+    AutoscheduleEstimates estimates;  // for auto_schedule=true (halconv tune)
 
     void generate() {
         AvgPoolBackwardAlgorithm a;
@@ -132,7 +138,12 @@ public:
         }
         grad_output.dim(kDimX).set_stride(1);
         grad_input.dim(kDimX).set_stride(1);
-        apply_schedule(cpu_schedule, gpu_schedule, a, this->get_target());
+        if (get_auto_schedule()) {
+            estimates.apply(grad_output, kernel_x, kernel_y, stride_x, stride_y, pad_x, pad_y, count_include_pad,
+                            divisor_override, in_width, in_height, grad_input);
+        } else {
+            apply_schedule(cpu_schedule, gpu_schedule, a, this->get_target());
+        }
     }
 };
 

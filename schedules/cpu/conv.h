@@ -22,6 +22,8 @@
 // whole small image), so the inner loops read it without bounds checks.
 #pragma once
 
+#include "tune/space.h"
+
 #include <functional>
 
 #include "generators/conv.h"
@@ -48,6 +50,47 @@ struct ConvCpuSchedule {
     // accumulators of one channel.
     GeneratorParam<int> dw_x_vectors{"cpu_dw_x_vectors", 2};
     GeneratorParam<int> dw_rows{"cpu_dw_rows", 4};
+
+    // Search space for `halconv tune` (tune/space.h): one line per knob,
+    // {name, hand-tuned default, candidates}. conv2d and conv_transpose2d
+    // share this schedule; each is offered only the knobs it reads.
+    static tune::SearchSpace space(const std::string &op) {
+        tune::SearchSpace s;
+        s.knobs = {
+            {"cpu_x_tile", 7, {3, 4, 5, 6, 7, 8, 10, 12, 14}},
+            {"cpu_tile_rows", 0, {0, 1, 2, 3, 4}},  // 0: 2 rows on AVX2, 4 on AVX-512
+            {"cpu_strip_rows", 4, {2, 4, 6, 8, 12, 16}},
+        };
+        if (op == "conv2d") {
+            s.knobs.push_back({"cpu_channel_chunk", 32, {8, 16, 32, 64}});
+            s.knobs.push_back({"cpu_few_channels", 8, {4, 8}});
+            s.knobs.push_back({"cpu_small_image_pixels", 1024, {0, 256, 1024, 4096}});
+            s.knobs.push_back({"cpu_dw_x_vectors", 2, {1, 2, 3, 4}});
+            s.knobs.push_back({"cpu_dw_rows", 4, {1, 2, 4, 6}});
+        } else {
+            s.knobs.push_back({"cpu_phase_rows", 2, {1, 2, 3, 4}});
+        }
+        auto rows = [](const tune::Params &p, const tune::TargetInfo &t) {
+            const int r = p.at("cpu_tile_rows");
+            return r > 0 ? r : (t.vector_registers >= 32 ? 4 : 2);
+        };
+        s.constraints = {
+            {"accumulators + weight + broadcast fit the vector registers: x_tile * tile_rows + 2 <= registers",
+             [rows](const tune::Params &p, const tune::TargetInfo &t) {
+                 const int r = p.count("cpu_phase_rows") ? p.at("cpu_phase_rows") : rows(p, t);
+                 return p.at("cpu_x_tile") * r + 2 <= t.vector_registers;
+             }},
+            {"a strip holds at least one register tile: strip_rows >= tile_rows",
+             [rows](const tune::Params &p, const tune::TargetInfo &t) { return p.at("cpu_strip_rows") >= rows(p, t); }},
+        };
+        if (op == "conv2d") {
+            s.constraints.push_back({"depthwise accumulators fit: dw_x_vectors * dw_rows + 2 <= registers",
+                                     [](const tune::Params &p, const tune::TargetInfo &t) {
+                                         return p.at("cpu_dw_x_vectors") * p.at("cpu_dw_rows") + 2 <= t.vector_registers;
+                                     }});
+        }
+        return s;
+    }
 
     bool wide(const Target &t) const { return t.has_feature(Target::AVX512); }
     int resolved_tile_rows(const Target &t) const {

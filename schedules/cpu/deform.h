@@ -22,6 +22,8 @@
 // output row (pixels innermost in registers), then the rows summed in order.
 #pragma once
 
+#include "tune/space.h"
+
 #include "generators/deform_conv.h"
 
 namespace halconv {
@@ -36,6 +38,40 @@ struct DeformCpuSchedule {
     // Backward GEMM tiles: channels (vector) x pixels.
     GeneratorParam<int> grad_c_tile{"cpu_deform_grad_c_tile", 16};
     GeneratorParam<int> grad_x_tile{"cpu_deform_grad_x_tile", 6};
+
+    // Search space for `halconv tune` (tune/space.h): {name, default,
+    // candidates}; the forward and the backward read different knobs.
+    static tune::SearchSpace space(const std::string &op) {
+        tune::SearchSpace s;
+        s.knobs = {{"cpu_deform_channel_block", 4, {4, 8}}, {"cpu_deform_strip_rows", 4, {1, 2, 4, 8}}};
+        if (op == "deform_conv2d") {
+            s.knobs.push_back({"cpu_deform_x_tile", 6, {2, 3, 4, 5, 6, 7, 8, 12, 14}});
+            s.knobs.push_back({"cpu_deform_k_tile", 16, {8, 16, 24, 32}});
+            s.knobs.push_back({"cpu_deform_x_chunk", 48, {12, 16, 24, 28, 32, 42, 48, 56, 64, 96}});
+            s.constraints = {
+                {"k_tile is whole vectors: k_tile % vector lanes == 0",
+                 [](const tune::Params &p, const tune::TargetInfo &t) { return p.at("cpu_deform_k_tile") % t.vector_lanes == 0; }},
+                {"register tile fits: x_tile * k_tile / lanes + 2 <= registers",
+                 [](const tune::Params &p, const tune::TargetInfo &t) {
+                     return p.at("cpu_deform_x_tile") * p.at("cpu_deform_k_tile") / t.vector_lanes + 2 <= t.vector_registers;
+                 }},
+                {"a chunk is whole tiles: x_chunk % x_tile == 0",
+                 [](const tune::Params &p, const tune::TargetInfo &) { return p.at("cpu_deform_x_chunk") % p.at("cpu_deform_x_tile") == 0; }},
+            };
+        } else {
+            s.knobs.push_back({"cpu_deform_grad_c_tile", 16, {8, 16, 24, 32}});
+            s.knobs.push_back({"cpu_deform_grad_x_tile", 6, {2, 3, 4, 5, 6, 7, 8, 12}});
+            s.constraints = {
+                {"grad_c_tile is whole vectors: grad_c_tile % vector lanes == 0",
+                 [](const tune::Params &p, const tune::TargetInfo &t) { return p.at("cpu_deform_grad_c_tile") % t.vector_lanes == 0; }},
+                {"register tile fits: grad_x_tile * grad_c_tile / lanes + 2 <= registers",
+                 [](const tune::Params &p, const tune::TargetInfo &t) {
+                     return p.at("cpu_deform_grad_x_tile") * p.at("cpu_deform_grad_c_tile") / t.vector_lanes + 2 <= t.vector_registers;
+                 }},
+            };
+        }
+        return s;
+    }
 
     // The padded input in channel blocks (lane, px, py, block, n), once per
     // call: rows in parallel, lanes vectorized.

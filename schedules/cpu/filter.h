@@ -30,6 +30,8 @@
 // each output vector's taps in registers.
 #pragma once
 
+#include "tune/space.h"
+
 #include "generators/filter.h"
 
 namespace halconv {
@@ -41,6 +43,38 @@ struct FilterCpuSchedule {
     GeneratorParam<int> strip_rows{"cpu_filter_strip_rows", 16};
     // Tap counts up to this get unrolled specializations (odd counts only).
     GeneratorParam<int> max_unrolled_taps{"cpu_filter_max_unrolled_taps", 9};
+
+    // Search space for `halconv tune` (tune/space.h): {name, hand-tuned
+    // default, candidates}, for a pipeline named as the generators are
+    // ("filter_separable_integer_u8", "filter_direct_f32",
+    // "gradient_magnitude_u8", ...). vector_width counts samples for the
+    // separable filters and the gradient (natural: 4 / 2 / 1 float vectors
+    // of uint8 / uint16 / float samples) and float lanes for the direct
+    // filter (all its stages are float); only the separable filters read
+    // max_unrolled_taps (the direct one unrolls 3x3 and 5x5 regardless).
+    static tune::SearchSpace space(const std::string &op) {
+        tune::SearchSpace s;
+        s.knobs = {
+            {"cpu_filter_vector_width", 0, {0, 8, 16, 32, 64, 128}},  // 0: natural
+            {"cpu_filter_strip_rows", 16, {2, 4, 8, 16, 32, 64}},
+        };
+        const bool separable = op.rfind("filter_separable", 0) == 0;
+        if (separable) s.knobs.push_back({"cpu_filter_max_unrolled_taps", 9, {1, 3, 5, 7, 9}});
+        const bool direct = op.rfind("filter_direct", 0) == 0;
+        const auto ends_with = [&](const char *suffix) {
+            const std::string x = suffix;
+            return op.size() >= x.size() && op.compare(op.size() - x.size(), x.size(), x) == 0;
+        };
+        const int per_float_lane = direct ? 1 : ends_with("_u8") ? 4 : ends_with("_u16") ? 2 : 1;
+        s.constraints = {
+            {"vector_width is 0 (natural) or 1 to 4 natural vectors of the sample type",
+             [per_float_lane](const tune::Params &p, const tune::TargetInfo &t) {
+                 const int v = p.at("cpu_filter_vector_width"), natural = t.vector_lanes * per_float_lane;
+                 return v == 0 || (v % natural == 0 && v <= 4 * natural);
+             }},
+        };
+        return s;
+    }
 
     int vec(Type sample, const Target &t) const {
         return vector_width > 0 ? (int)vector_width : t.natural_vector_size(sample);

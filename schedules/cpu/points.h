@@ -41,6 +41,8 @@
 //   * backward: 4.6-6.0x the plain loop (whose grad_d uses omp atomics).
 #pragma once
 
+#include "tune/space.h"
+
 #include "generators/points_collection.h"
 
 namespace halconv {
@@ -51,6 +53,23 @@ struct PointsCpuSchedule {
     // Image rows per partial grad_d sum (deterministic backward). Part of
     // the result's definition: changing it changes the order of additions.
     GeneratorParam<int> strip_rows{"cpu_points_strip_rows", 16};
+
+    // Search space for `halconv tune` (tune/space.h): {name, hand-tuned
+    // default, candidates}. strip_rows is read by the backward only (and
+    // changes its order of additions: results agree to rounding).
+    static tune::SearchSpace space(const std::string &op) {
+        tune::SearchSpace s;
+        s.knobs = {{"cpu_points_vector_width", 0, {0, 8, 16, 32}}};  // 0: the natural float vector
+        if (op == "points_collection_backward") s.knobs.push_back({"cpu_points_strip_rows", 16, {2, 4, 8, 16, 32, 64}});
+        s.constraints = {
+            {"vector_width is 0 (natural) or 1-2 whole vectors (v x v register blocks): % lanes == 0, <= 2 * lanes",
+             [](const tune::Params &p, const tune::TargetInfo &t) {
+                 const int v = p.at("cpu_points_vector_width");
+                 return v == 0 || (v % t.vector_lanes == 0 && v <= 2 * t.vector_lanes);
+             }},
+        };
+        return s;
+    }
 
     int vec(const Target &t) const { return vector_width > 0 ? (int)vector_width : t.natural_vector_size<float>(); }
 

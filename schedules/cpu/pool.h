@@ -29,6 +29,8 @@
 // wins; gradients add up in a fixed order: bit-identical on every run).
 #pragma once
 
+#include "tune/space.h"
+
 #include "generators/pool.h"
 
 namespace halconv {
@@ -40,6 +42,28 @@ struct PoolCpuSchedule {
     GeneratorParam<int> strip_rows{"cpu_pool_strip_rows", 8};
     // Kernels up to this size along an axis get specialized, unrolled taps.
     GeneratorParam<int> max_unrolled_taps{"cpu_pool_max_unrolled_taps", 3};
+
+    // Search space for `halconv tune` (tune/space.h): {name, hand-tuned
+    // default, candidates}. Every pool reads the vector width and the strip;
+    // only the windowed pools (max, max with indices, average) unroll taps.
+    static tune::SearchSpace space(const std::string &op) {
+        tune::SearchSpace s;
+        s.knobs = {
+            {"cpu_pool_vector_width", 0, {0, 8, 16, 32, 64}},  // 0: the natural float vector
+            {"cpu_pool_strip_rows", 8, {1, 2, 4, 8, 16, 32}},
+        };
+        if (op == "max_pool2d" || op == "max_pool2d_with_indices" || op == "avg_pool2d") {
+            s.knobs.push_back({"cpu_pool_max_unrolled_taps", 3, {1, 2, 3, 4, 5}});  // 1: no unrolled kernel
+        }
+        s.constraints = {
+            {"vector_width is 0 (natural) or 1 to 4 whole vectors: % vector lanes == 0, <= 4 * lanes",
+             [](const tune::Params &p, const tune::TargetInfo &t) {
+                 const int v = p.at("cpu_pool_vector_width");
+                 return v == 0 || (v % t.vector_lanes == 0 && v <= 4 * t.vector_lanes);
+             }},
+        };
+        return s;
+    }
 
     int vec(const Target &t) const { return vector_width > 0 ? (int)vector_width : t.natural_vector_size<float>(); }
 

@@ -12,6 +12,8 @@
 // blocks of grad_output in and of the sum out.
 #pragma once
 
+#include "tune/space.h"
+
 #include "generators/flow_warp.h"
 
 namespace halconv {
@@ -19,6 +21,22 @@ namespace halconv {
 struct WarpCpuSchedule {
     // 0 = the target's natural float vector (8 on AVX2, 16 on AVX-512).
     GeneratorParam<int> vector_width{"cpu_warp_vector_width", 0};
+
+    // Search space for `halconv tune` (tune/space.h): {name, hand-tuned
+    // default, candidates}; forward and backward share the one knob (it is
+    // also the channel block of the algorithm).
+    static tune::SearchSpace space(const std::string &) {
+        tune::SearchSpace s;
+        s.knobs = {{"cpu_warp_vector_width", 0, {0, 8, 16, 32}}};  // 0: the natural float vector
+        s.constraints = {
+            {"vector_width is 0 (natural) or 1-2 whole vectors (v x v register blocks): % lanes == 0, <= 2 * lanes",
+             [](const tune::Params &p, const tune::TargetInfo &t) {
+                 const int v = p.at("cpu_warp_vector_width");
+                 return v == 0 || (v % t.vector_lanes == 0 && v <= 2 * t.vector_lanes);
+             }},
+        };
+        return s;
+    }
 
     int vec(const Target &t) const { return vector_width > 0 ? (int)vector_width : t.natural_vector_size<float>(); }
 

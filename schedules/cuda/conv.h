@@ -15,6 +15,8 @@
 // measure on, L1/texture-cache reuse is the unmeasured baseline.
 #pragma once
 
+#include "tune/space.h"
+
 #include "generators/conv.h"
 
 namespace halconv {
@@ -25,6 +27,30 @@ struct ConvGpuSchedule {
     GeneratorParam<int> k_per_thread{"gpu_k_per_thread", 8};
     GeneratorParam<int> rows_per_thread{"gpu_rows_per_thread", 2};
     GeneratorParam<int> reduction_unroll{"gpu_reduction_unroll", 1};
+
+    // Search space for `halconv tune` (tune/space.h): {name, default, candidates}.
+    static tune::SearchSpace space(const std::string &) {
+        tune::SearchSpace s;
+        s.knobs = {
+            {"gpu_threads_x", 32, {8, 16, 32, 64}},
+            {"gpu_threads_y", 4, {1, 2, 4, 8, 16}},
+            {"gpu_k_per_thread", 8, {1, 2, 4, 8, 16}},
+            {"gpu_rows_per_thread", 2, {1, 2, 4}},
+            {"gpu_reduction_unroll", 1, {1, 2, 3}},
+        };
+        s.constraints = {
+            {"a block has at most 1024 threads and whole warps: threads_x * threads_y in [32, 1024], % 32 == 0",
+             [](const tune::Params &p, const tune::TargetInfo &) {
+                 const int n = p.at("gpu_threads_x") * p.at("gpu_threads_y");
+                 return n >= 32 && n <= 1024 && n % 32 == 0;
+             }},
+            {"accumulators stay in registers: k_per_thread * rows_per_thread <= 32",
+             [](const tune::Params &p, const tune::TargetInfo &) {
+                 return p.at("gpu_k_per_thread") * p.at("gpu_rows_per_thread") <= 32;
+             }},
+        };
+        return s;
+    }
 
     // Shared by both operators: out(x, y, k, n) in thread tiles; `acc` is
     // the per-thread accumulator Func computed inside the thread loops.

@@ -17,6 +17,8 @@
 // grad_weight per output row then rows in order, one thread per weight.
 #pragma once
 
+#include "tune/space.h"
+
 #include "generators/deform_conv.h"
 
 namespace halconv {
@@ -25,6 +27,24 @@ struct DeformGpuSchedule {
     GeneratorParam<int> threads_x{"gpu_deform_threads_x", 32};
     GeneratorParam<int> threads_y{"gpu_deform_threads_y", 4};
     GeneratorParam<int> k_per_thread{"gpu_deform_k_per_thread", 8};
+
+    // Search space for `halconv tune` (tune/space.h): {name, default, candidates}.
+    static tune::SearchSpace space(const std::string &) {
+        tune::SearchSpace s;
+        s.knobs = {
+            {"gpu_deform_threads_x", 32, {8, 16, 32, 64}},
+            {"gpu_deform_threads_y", 4, {1, 2, 4, 8, 16}},
+            {"gpu_deform_k_per_thread", 8, {1, 2, 4, 8, 16}},
+        };
+        s.constraints = {
+            {"a block has at most 1024 threads and whole warps: threads_x * threads_y in [32, 1024], % 32 == 0",
+             [](const tune::Params &p, const tune::TargetInfo &) {
+                 const int n = p.at("gpu_deform_threads_x") * p.at("gpu_deform_threads_y");
+                 return n >= 32 && n <= 1024 && n % 32 == 0;
+             }},
+        };
+        return s;
+    }
 
     void pad_input(DeformConv2dAlgorithm &a) const {
         Var bx("bx"), by("by"), tx("tx"), ty("ty");

@@ -11,6 +11,8 @@
 // (converted samples; vertical smoothing and difference) the same way.
 #pragma once
 
+#include "tune/space.h"
+
 #include "generators/filter.h"
 
 namespace halconv {
@@ -18,6 +20,33 @@ namespace halconv {
 struct FilterGpuSchedule {
     GeneratorParam<int> tile_x{"gpu_filter_tile_x", 64};
     GeneratorParam<int> tile_y{"gpu_filter_tile_y", 4};
+
+    // Search space for `halconv tune` (tune/space.h): {name, default,
+    // candidates}; the same knobs for every filter pipeline. The direct
+    // filter's staged rows (row_pass_in_shared) span the tile plus the
+    // kernel's vertical halo, so its blocks have tile_x * (tile_y + kh - 1)
+    // threads: bounded here for kernels up to 9 rows.
+    static tune::SearchSpace space(const std::string &op) {
+        tune::SearchSpace s;
+        s.knobs = {
+            {"gpu_filter_tile_x", 64, {16, 32, 64, 128, 256}},
+            {"gpu_filter_tile_y", 4, {1, 2, 4, 8, 16}},
+        };
+        s.constraints = {
+            {"a block has at most 1024 threads and whole warps: tile_x * tile_y in [32, 1024], % 32 == 0",
+             [](const tune::Params &p, const tune::TargetInfo &) {
+                 const int n = p.at("gpu_filter_tile_x") * p.at("gpu_filter_tile_y");
+                 return n >= 32 && n <= 1024 && n % 32 == 0;
+             }},
+        };
+        if (op.rfind("filter_direct", 0) == 0) {
+            s.constraints.push_back({"direct: the staged rows' threads fit a block: tile_x * (tile_y + 8) <= 1024",
+                                     [](const tune::Params &p, const tune::TargetInfo &) {
+                                         return p.at("gpu_filter_tile_x") * (p.at("gpu_filter_tile_y") + 8) <= 1024;
+                                     }});
+        }
+        return s;
+    }
 
     // One kernel per case (Halide substitutes the condition into it).
     void tile_output(Func out, Var fx, Var y, Var &bx, Var &tx, Var &ty, const std::vector<Expr> &cases = {}) const {

@@ -10,6 +10,8 @@
 // float atomics.
 #pragma once
 
+#include "tune/space.h"
+
 #include "generators/points_collection.h"
 
 namespace halconv {
@@ -21,6 +23,29 @@ struct PointsGpuSchedule {
     // = more parallel scans.
     GeneratorParam<int> strip_rows{"gpu_points_strip_rows", 2};
     GeneratorParam<int> channel_threads{"gpu_points_channel_threads", 32};
+
+    // Search space for `halconv tune` (tune/space.h): {name, default,
+    // candidates}. The backward also reads strip_rows (deterministic grad_d;
+    // it changes the order of additions) and channel_threads.
+    static tune::SearchSpace space(const std::string &op) {
+        tune::SearchSpace s;
+        s.knobs = {
+            {"gpu_points_threads_x", 32, {8, 16, 32, 64, 128}},
+            {"gpu_points_threads_y", 8, {1, 2, 4, 8, 16}},
+        };
+        if (op == "points_collection_backward") {
+            s.knobs.push_back({"gpu_points_strip_rows", 2, {1, 2, 4, 8, 16}});
+            s.knobs.push_back({"gpu_points_channel_threads", 32, {8, 16, 32, 64, 128}});
+        }
+        s.constraints = {
+            {"a block has at most 1024 threads and whole warps: threads_x * threads_y in [32, 1024], % 32 == 0",
+             [](const tune::Params &p, const tune::TargetInfo &) {
+                 const int n = p.at("gpu_points_threads_x") * p.at("gpu_points_threads_y");
+                 return n >= 32 && n <= 1024 && n % 32 == 0;
+             }},
+        };
+        return s;
+    }
 
     static int part_count(const PointsCollectionAlgorithm &a, Func part) {
         if (part.function().same_as(a.slope.function())) return kSlopeParts;

@@ -14,6 +14,8 @@
 // as in PyTorch's CUDA kernel); unpool writes are plain stores.
 #pragma once
 
+#include "tune/space.h"
+
 #include "generators/pool.h"
 
 namespace halconv {
@@ -23,6 +25,29 @@ struct PoolGpuSchedule {
     GeneratorParam<int> threads_y{"gpu_pool_threads_y", 8};
     // Scatters: source elements per block.
     GeneratorParam<int> scatter_threads{"gpu_pool_scatter_threads", 256};
+
+    // Search space for `halconv tune` (tune/space.h): {name, default,
+    // candidates}. The scatters (max_unpool2d, max_pool2d_backward) read
+    // only scatter_threads; every other pool reads the 2-D block.
+    static tune::SearchSpace space(const std::string &op) {
+        tune::SearchSpace s;
+        if (op == "max_unpool2d" || op == "max_pool2d_backward") {
+            s.knobs = {{"gpu_pool_scatter_threads", 256, {64, 128, 256, 512, 1024}}};
+            return s;
+        }
+        s.knobs = {
+            {"gpu_pool_threads_x", 32, {8, 16, 32, 64, 128}},
+            {"gpu_pool_threads_y", 8, {1, 2, 4, 8, 16}},
+        };
+        s.constraints = {
+            {"a block has at most 1024 threads and whole warps: threads_x * threads_y in [32, 1024], % 32 == 0",
+             [](const tune::Params &p, const tune::TargetInfo &) {
+                 const int n = p.at("gpu_pool_threads_x") * p.at("gpu_pool_threads_y");
+                 return n >= 32 && n <= 1024 && n % 32 == 0;
+             }},
+        };
+        return s;
+    }
 
     // out(x, y, c, n) with one thread per output, (plane, y-blocks) fused.
     void tile_output(Stage out, VarOrRVar x, VarOrRVar y, Var c, Var n, Var &tx) const {

@@ -9,6 +9,8 @@
 // atomic = one thread per pixel with float atomics (fast; the order varies).
 #pragma once
 
+#include "tune/space.h"
+
 #include "generators/flow_warp.h"
 
 namespace halconv {
@@ -16,6 +18,25 @@ namespace halconv {
 struct WarpGpuSchedule {
     GeneratorParam<int> threads_x{"gpu_warp_threads_x", 32};
     GeneratorParam<int> threads_y{"gpu_warp_threads_y", 8};
+
+    // Search space for `halconv tune` (tune/space.h): {name, default,
+    // candidates}; forward and backward (whose deterministic scatter also
+    // puts threads_x channels in a block) share them.
+    static tune::SearchSpace space(const std::string &) {
+        tune::SearchSpace s;
+        s.knobs = {
+            {"gpu_warp_threads_x", 32, {8, 16, 32, 64, 128}},
+            {"gpu_warp_threads_y", 8, {1, 2, 4, 8, 16}},
+        };
+        s.constraints = {
+            {"a block has at most 1024 threads and whole warps: threads_x * threads_y in [32, 1024], % 32 == 0",
+             [](const tune::Params &p, const tune::TargetInfo &) {
+                 const int n = p.at("gpu_warp_threads_x") * p.at("gpu_warp_threads_y");
+                 return n >= 32 && n <= 1024 && n % 32 == 0;
+             }},
+        };
+        return s;
+    }
 
     static int part_count(const FlowWarpAlgorithm &a, Func part) {
         if (part.function().same_as(a.weight.function())) return kWarpWeightParts;
