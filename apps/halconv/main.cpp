@@ -1,9 +1,12 @@
-// halconv: the command-line face of halconv's image filters.
+// halconv: the command-line face of halconv's image filters, and of its
+// schedule autotuning (tune, tune-report).
 //
 //   halconv filter --kernel SPEC [options] IN.png OUT.png
 //   halconv gabor-bank [options] IN.png OUT.png
 //   halconv sampling-points [options] IN.png OUT.png
 //   halconv demo [options] [photo.png ...]
+//   halconv tune OP --shape SHAPE --records FILE [options]
+//   halconv tune-report RECORDS... -o DIR [--peers bench/results/*.json]
 //   halconv help [COMMAND] | --help | --version
 //
 // Exit status: 0 ok, 1 runtime error (I/O, PNG, device), 2 bad usage or a
@@ -34,6 +37,9 @@ void usage_main(std::ostream &os) {
           "                                       regular vs deformable, drawn over the image\n"
           "  demo [photo.png ...]                 contact sheets of the lecture's filters on\n"
           "                                       the bundled photos, plus a timing table\n"
+          "  tune OP --shape S --records F        autotune a pipeline's schedule (JIT),\n"
+          "                                       records one JSON line per trial\n"
+          "  tune-report RECORDS -o DIR           plots and a markdown table of records\n"
           "  help [COMMAND]                       this text, or a command's options\n"
           "\n"
           "  -h, --help      this text\n"
@@ -61,6 +67,10 @@ const Command kCommands[] = {
     {"gabor-bank", cmd_gabor_bank, usage_gabor_bank},
     {"sampling-points", cmd_sampling_points, usage_sampling_points},
     {"demo", cmd_demo, usage_demo},
+#ifdef HALCONV_WITH_TUNE
+    {"tune", cmd_tune, usage_tune},
+    {"tune-report", cmd_tune_report, usage_tune_report},
+#endif
 };
 
 const Command *find_command(const std::string &name) {

@@ -1,0 +1,378 @@
+// halconv tune, end to end in-process: the declared search spaces against
+// the generators they tune, the correctness gate (a deliberately broken
+// candidate is recorded as wrong, one that does not build as failed), the
+// records of a run and its resumption, interruption, the autoschedulers,
+// and a real pipeline (conv2d) on CPU and OpenCL.
+#include <gtest/gtest.h>
+
+#include <halconv/halconv.h>
+
+#include <cstdio>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "generators/common.h"
+#include "tune/jit.h"
+#include "tune/records.h"
+#include "tune/strategy.h"
+#include "tune/tuner.h"
+
+namespace halconv {
+namespace {
+
+// A tiny pipeline that compiles in well under a second: a 3-tap blur whose
+// schedule has one real knob (vector width) and two knobs that break it on
+// purpose: toy_broken changes one output pixel, toy_fail makes the build throw.
+class TuneToyGenerator : public Generator<TuneToyGenerator> {
+public:
+    GeneratorParam<int> vector_width{"toy_vector_width", 8};
+    GeneratorParam<int> broken{"toy_broken", 0};
+    GeneratorParam<int> fail{"toy_fail", 0};
+    AutoscheduleEstimates estimates;
+    Input<Buffer<float>> input{"input", 2};
+    Input<float> scale{"scale"};
+    Output<Buffer<float>> output{"output", 2};
+
+    void generate() {
+        if (fail) throw std::runtime_error("toy_fail: this candidate does not build");
+        Var x("x"), y("y");
+        Func clamped = BoundaryConditions::repeat_edge(input);
+        Expr wrong = select(broken != 0 && x == 3 && y == 2, 1.0f, 0.0f);
+        output(x, y) = scale * (clamped(x - 1, y) + clamped(x, y) + clamped(x + 1, y)) + wrong;
+        if (get_auto_schedule()) {
+            estimates.apply(input, scale, output);
+        } else if (get_target().has_gpu_feature()) {
+            Var xo, yo, xi, yi;
+            output.gpu_tile(x, y, xo, yo, xi, yi, vector_width, 4, TailStrategy::GuardWithIf);
+        } else {
+            output.vectorize(x, vector_width, TailStrategy::GuardWithIf).parallel(y);
+        }
+    }
+};
+
+tune::Problem make_toy(const bench::json::Value &e) {
+    tune::Problem p;
+    p.op = "tune_toy";
+    p.generator = "tune_toy";
+    p.entry = e.get_string("id", "custom");
+    p.shape = e;
+    p.shape_class = "tune_toy:W=" + std::to_string(e.get_int("W", 64));
+    Halide::Buffer<float> input(e.get_int("W", 64), e.get_int("H", 32)), output(input.width(), input.height());
+    tune::fill_uniform(input, -1, 1, 7);
+    p.buffers = {{"input", input}, {"output", output}};
+    p.scalars = {{"scale", tune::Scalar::f32(0.5f)}};
+    p.outputs = {"output"};
+    return p;
+}
+
+tune::SearchSpace toy_space(const tune::TargetInfo &) {
+    tune::SearchSpace s;
+    s.knobs = {{"toy_vector_width", 8, {4, 8, 16}}, {"toy_broken", 0, {0, 1}}, {"toy_fail", 0, {0, 1}}};
+    s.constraints = {{"broken and failing at once is pointless", [](const tune::Params &p, const tune::TargetInfo &) {
+                          return !(p.at("toy_broken") && p.at("toy_fail"));
+                      }}};
+    return s;
+}
+
+const bool toy_registered =
+    tune::register_op(tune::OpAdapter{"tune_toy", "tune_toy", [](const bench::json::Value &) { return true; },
+                                      make_toy, toy_space});
+
+bench::json::Value toy_shape() {
+    bench::json::Value v = bench::json::Value::object();
+    v["id"] = "toy_64x32";
+    v["W"] = 64;
+    v["H"] = 32;
+    return v;
+}
+
+std::string temp_path(const std::string &name) {
+    std::string p = ::testing::TempDir() + "halconv_tune_" + name + "_" + std::to_string(getpid()) + ".jsonl";
+    std::remove(p.c_str());
+    return p;
+}
+
+tune::TuneOptions quick_options(const std::string &records) {
+    tune::TuneOptions o;
+    o.op = "tune_toy";
+    o.shapes = {toy_shape()};
+    o.records = records;
+    o.strategy = "grid";
+    o.min_time_s = 0.01;
+    o.min_repeats = 3;
+    o.progress_bar = false;
+    return o;
+}
+
+// --- the declared spaces against the generators ------------------------------
+
+// GeneratorParam defaults as the generator itself declares them, read from
+// the C++ stub Halide writes for it ("int32_t name{ 7 };").
+std::map<std::string, int> generator_defaults(const std::string &generator) {
+    auto gen = Halide::Internal::GeneratorRegistry::create(generator, Halide::GeneratorContext(Halide::get_host_target()));
+    const std::string path = temp_path("stub_" + generator);
+    gen->emit_cpp_stub(path);
+    std::ifstream f(path);
+    std::stringstream text;
+    text << f.rdbuf();
+    std::remove(path.c_str());
+    std::map<std::string, int> defaults;
+    const std::regex field(R"(int32_t (\w+)\{ (-?\d+) \};)");
+    const std::string s = text.str();
+    for (auto it = std::sregex_iterator(s.begin(), s.end(), field); it != std::sregex_iterator(); ++it)
+        defaults[(*it)[1]] = std::stoi((*it)[2]);
+    return defaults;
+}
+
+TEST(TuneSpaces, EveryKnobIsAGeneratorParamWithItsDefault) {
+    ASSERT_GE(tune::all_ops().size(), 5u) << "the op adapters are not linked in";
+    for (const tune::OpAdapter &op : tune::all_ops()) {
+        if (op.op == "tune_toy") continue;
+        // The generator: the one the op's problems use (the op's own name when
+        // the suite has no entry for it, e.g. the 16-bit filters).
+        std::string generator = op.op;
+        auto suite = bench::json::parse_file(HALCONV_SOURCE_DIR "/bench/suite.json");
+        if (suite.contains(op.suite_family)) {
+            for (const auto &e : suite.at(op.suite_family).elements()) {
+                if (op.accepts(e)) {
+                    generator = op.make(e).generator;
+                    break;
+                }
+            }
+        }
+        const auto defaults = generator_defaults(generator);
+        for (const std::string device : {"cpu", "opencl"}) {
+            tune::TargetInfo info;
+            info.device = device;
+            const tune::SearchSpace space = op.space(info);
+            EXPECT_FALSE(space.knobs.empty()) << op.op << " " << device;
+            std::set<std::string> names;
+            for (const tune::Knob &k : space.knobs) {
+                EXPECT_TRUE(names.insert(k.name).second) << op.op << ": knob " << k.name << " twice";
+                auto it = defaults.find(k.name);
+                ASSERT_NE(it, defaults.end()) << op.op << " (" << device << "): knob " << k.name
+                                              << " is not a GeneratorParam of generator " << generator;
+                EXPECT_EQ(k.hand, it->second) << op.op << ": knob " << k.name
+                                              << " declares a hand value other than the GeneratorParam's default";
+                EXPECT_NE(std::find(k.values.begin(), k.values.end(), k.hand), k.values.end())
+                    << op.op << ": knob " << k.name << " does not offer its hand value";
+            }
+            EXPECT_EQ(space.violation(space.hand(), info), "") << op.op << " " << device << ": the hand schedule violates its own space";
+        }
+    }
+}
+
+TEST(TuneSpaces, NoStrategyProposesAViolatingCandidate) {
+    for (const tune::OpAdapter &op : tune::all_ops()) {
+        for (const std::string device : {"cpu", "opencl"}) {
+            tune::TargetInfo info;
+            info.device = device;
+            const tune::SearchSpace space = op.space(info);
+            for (const std::string &name : tune::strategy_names()) {
+                auto strategy = tune::make_strategy(name, 3);
+                std::vector<tune::Trial> history;
+                for (int i = 0; i < 40; i++) {
+                    auto p = strategy->propose(space, info, history);
+                    if (!p) break;
+                    ASSERT_EQ(space.violation(*p, info), "") << op.op << " " << device << " " << name;
+                    history.push_back({space.complete(*p), true, 1.0 + (i % 7)});
+                }
+            }
+        }
+    }
+}
+
+// --- the tuning loop -------------------------------------------------------------
+
+TEST(TuneLoop, BrokenCandidatesAreRecordedAsWrongOrFailedNeverAsFast) {
+    const std::string records = temp_path("gate");
+    tune::TuneOptions o = quick_options(records);
+    o.budget_trials = 100;  // grid: every admitted point (3 x (1 + 1 + 1) = 9)
+    std::ostringstream log;
+    tune::run_tune(o, log);
+    const auto all = tune::load_records(records);
+    int ok = 0, wrong = 0, failed = 0, hand = 0;
+    std::set<std::string> seen;
+    for (const tune::Record &r : all) {
+        if (r.kind == "hand") {
+            hand++;
+            EXPECT_TRUE(r.ok());
+            continue;
+        }
+        EXPECT_TRUE(seen.insert(tune::params_key(r.params)).second) << "measured twice: " << tune::params_key(r.params);
+        if (r.params.at("toy_broken")) {
+            EXPECT_EQ(r.status, "wrong") << tune::params_key(r.params);
+            EXPECT_NE(r.error.find("output["), std::string::npos) << r.error;
+            EXPECT_EQ(r.median_ms, 0);
+            wrong++;
+        } else if (r.params.at("toy_fail")) {
+            EXPECT_EQ(r.status, "failed");
+            EXPECT_NE(r.error.find("toy_fail"), std::string::npos) << r.error;
+            failed++;
+        } else {
+            EXPECT_TRUE(r.ok()) << r.error;
+            EXPECT_GT(r.median_ms, 0);
+            EXPECT_GT(r.repeats, 2);
+            ok++;
+        }
+        EXPECT_EQ(r.op, "tune_toy");
+        EXPECT_EQ(r.entry, "toy_64x32");
+        EXPECT_EQ(r.target, "cpu");
+        EXPECT_EQ(r.strategy, "grid");
+        EXPECT_FALSE(r.machine.cpu.empty());
+        EXPECT_GT(r.machine.cores, 0);
+    }
+    EXPECT_EQ(hand, 1);
+    EXPECT_EQ(ok, 3);
+    EXPECT_EQ(wrong, 3);
+    EXPECT_EQ(failed, 3);
+    std::remove(records.c_str());
+}
+
+TEST(TuneLoop, ResumesWhereTheRecordsStop) {
+    const std::string records = temp_path("resume");
+    tune::TuneOptions o = quick_options(records);
+    o.budget_trials = 4;
+    std::ostringstream log;
+    tune::run_tune(o, log);
+    // A run killed while writing leaves half a line: the next run drops it.
+    {
+        std::ofstream f(records, std::ios::app);
+        f << R"({"v": 1, "op": "tune_toy", "entry": "toy_)";
+    }
+    o.budget_trials = 100;
+    tune::run_tune(o, log);
+    std::vector<std::string> warnings;
+    const auto all = tune::load_records(records, &warnings);
+    EXPECT_TRUE(warnings.empty());
+    std::set<std::string> seen;
+    std::vector<int> trials;
+    for (const tune::Record &r : all) {
+        if (r.kind != "tuned") continue;
+        EXPECT_TRUE(seen.insert(tune::params_key(r.params)).second) << "resumed run re-measured " << tune::params_key(r.params);
+        trials.push_back(r.trial);
+    }
+    EXPECT_EQ(seen.size(), 9u);  // the grid, once
+    for (size_t i = 0; i < trials.size(); i++) EXPECT_EQ(trials[i], int(i) + 1);
+    EXPECT_NE(log.str().find("resuming after 4"), std::string::npos) << log.str();
+    std::remove(records.c_str());
+}
+
+TEST(TuneLoop, InterruptKeepsWhatWasMeasured) {
+    const std::string records = temp_path("interrupt");
+    tune::TuneOptions o = quick_options(records);
+    o.budget_trials = 100;
+    tune::interrupt_requested = true;
+    std::ostringstream log;
+    tune::run_tune(o, log);
+    tune::interrupt_requested = false;
+    const auto all = tune::load_records(records);
+    for (const tune::Record &r : all) EXPECT_NE(r.kind, "tuned");  // stopped before the search
+    tune::run_tune(o, log);
+    EXPECT_EQ(tune::load_records(records).size(), all.size() + 1 + 9);
+    std::remove(records.c_str());
+}
+
+TEST(TuneLoop, HalideAutoschedulersRunOnTheSameAlgorithm) {
+    const std::string records = temp_path("autoschedulers");
+    tune::TuneOptions o = quick_options(records);
+    o.budget_trials = 1;
+    o.autoschedulers = tune::autoscheduler_names("cpu");
+    ASSERT_EQ(o.autoschedulers.size(), 3u);
+    std::ostringstream log;
+    tune::run_tune(o, log);
+    std::set<std::string> schedulers;
+    for (const tune::Record &r : tune::load_records(records)) {
+        if (r.kind != "autoscheduler") continue;
+        schedulers.insert(r.scheduler);
+        EXPECT_TRUE(r.ok()) << r.scheduler << ": " << r.error;
+    }
+    EXPECT_EQ(schedulers, (std::set<std::string>{"Mullapudi2016", "Adams2019", "Li2018"}));
+    // Resumed: already measured, not run again.
+    tune::run_tune(o, log);
+    int count = 0;
+    for (const tune::Record &r : tune::load_records(records)) count += r.kind == "autoscheduler";
+    EXPECT_EQ(count, 3);
+    std::remove(records.c_str());
+}
+
+TEST(TuneLoop, Conv2dCandidatesMatchTheHandScheduleAndAutoschedulerRuns) {
+    const std::string records = temp_path("conv2d");
+    tune::TuneOptions o;
+    o.op = "conv2d";
+    bench::json::Value shape = bench::json::Value::object();
+    for (auto kv : std::vector<std::pair<const char *, int>>{
+             {"N", 1}, {"C", 16}, {"H", 20}, {"W", 23}, {"K", 32}, {"R", 3}, {"S", 3}, {"stride", 1}, {"pad", 1}, {"dil", 1}, {"groups", 1}})
+        shape[kv.first] = kv.second;
+    shape["id"] = "small_conv";
+    o.shapes = {shape};
+    o.records = records;
+    o.strategy = "random";
+    o.budget_trials = 2;
+    o.min_time_s = 0.01;
+    o.min_repeats = 3;
+    o.progress_bar = false;
+    o.autoschedulers = {"Mullapudi2016"};
+    std::ostringstream log;
+    tune::run_tune(o, log);
+    int tuned = 0;
+    for (const tune::Record &r : tune::load_records(records)) {
+        EXPECT_EQ(r.shape_class, "conv2d:C=16,H=20,W=23,K=32,R=3,S=3,sy=1,sx=1,py=1,px=1,dy=1,dx=1,g=1");
+        if (r.kind == "tuned") {
+            tuned++;
+            EXPECT_TRUE(r.ok()) << tune::params_key(r.params) << ": " << r.error;
+            ASSERT_TRUE(r.gflops.has_value());
+        }
+        if (r.kind == "autoscheduler") EXPECT_TRUE(r.ok()) << r.error;
+    }
+    EXPECT_EQ(tuned, 2);
+    std::remove(records.c_str());
+}
+
+TEST(TuneLoop, OpenClCandidatesRunOnPocl) {
+    tune::jit_target("opencl");  // loads PoCL first, isolated from Halide's LLVM (tune/jit.cpp)
+    if (!halconv::device_available(halconv::Device::OpenCL)) GTEST_SKIP() << "no OpenCL device (PoCL not installed)";
+    const std::string records = temp_path("opencl");
+    tune::TuneOptions o = quick_options(records);
+    o.device = "opencl";
+    o.budget_trials = 100;
+    std::ostringstream log;
+    tune::run_tune(o, log);
+    int ok = 0, wrong = 0;
+    for (const tune::Record &r : tune::load_records(records)) {
+        EXPECT_EQ(r.target, "opencl");
+        if (r.kind != "tuned") continue;
+        ok += r.ok();
+        wrong += r.status == "wrong";
+        EXPECT_NE(r.halide_target.find("opencl"), std::string::npos);
+    }
+    EXPECT_EQ(ok, 3);
+    EXPECT_EQ(wrong, 3);
+    std::remove(records.c_str());
+}
+
+TEST(TuneLoop, BadOptionsAreRefusedWithTheirName) {
+    std::ostringstream log;
+    tune::TuneOptions o = quick_options(temp_path("bad"));
+    o.op = "no_such_op";
+    try {
+        tune::run_tune(o, log);
+        FAIL();
+    } catch (const std::invalid_argument &e) {
+        EXPECT_NE(std::string(e.what()).find("unknown op 'no_such_op'"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("conv2d"), std::string::npos) << e.what();
+    }
+    o = quick_options(temp_path("bad"));
+    o.strategy = "hillclimb";
+    EXPECT_THROW(tune::run_tune(o, log), std::invalid_argument);
+    o = quick_options(temp_path("bad"));
+    o.autoschedulers = {"Adams2020"};
+    EXPECT_THROW(tune::run_tune(o, log), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace halconv
+
+HALIDE_REGISTER_GENERATOR(halconv::TuneToyGenerator, tune_toy)

@@ -1,0 +1,485 @@
+#include "tune/tuner.h"
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <condition_variable>
+#include <fstream>
+#include <mutex>
+#include <thread>
+#include <iomanip>
+#include <sstream>
+#include <stdexcept>
+
+#include "tune/jit.h"
+#include "tune/records.h"
+#include "tune/strategy.h"
+
+#ifndef HALCONV_VERSION
+#define HALCONV_VERSION "unknown"
+#endif
+
+namespace halconv {
+namespace tune {
+
+std::atomic<bool> interrupt_requested{false};
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+void on_sigint(int) {
+    // First Ctrl-C: finish cleanly at the next trial boundary. Second: die.
+    if (interrupt_requested.exchange(true)) std::_Exit(130);
+}
+
+struct Timing {
+    double median_ms = 0, spread_ms = 0, min_ms = 0;
+    int repeats = 0;
+    long page_faults = 0;  // minor + major faults during the timed calls
+};
+
+long faults_now() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return u.ru_minflt + u.ru_majflt;
+}
+
+// Warm-up (at least 2 calls and 0.1 s: code, caches, the allocation cache
+// of tune/jit.cpp), then calls timed one by one until min_time_s and
+// min_repeats are both reached (at most 2000 calls).
+std::string measure(Candidate &c, Problem &p, const TuneOptions &o, Timing &t) {
+    const auto warm_start = Clock::now();
+    for (int i = 0; i < 2 || seconds_since(warm_start) < 0.1; i++) {
+        std::string err = c.run(p);
+        if (!err.empty()) return err;
+        if (i > 50) break;
+    }
+    std::vector<double> ms;
+    const long faults_before = faults_now();
+    const auto start = Clock::now();
+    while ((int)ms.size() < o.min_repeats || seconds_since(start) < o.min_time_s) {
+        const auto a = Clock::now();
+        std::string err = c.run(p);
+        if (!err.empty()) return err;
+        ms.push_back(seconds_since(a) * 1e3);
+        if (ms.size() >= 2000) break;
+    }
+    t.page_faults = faults_now() - faults_before;
+    std::sort(ms.begin(), ms.end());
+    auto quantile = [&](double q) { return ms[std::min(ms.size() - 1, size_t(q * (ms.size() - 1) + 0.5))]; };
+    t.median_ms = quantile(0.5);
+    t.spread_ms = quantile(0.75) - quantile(0.25);
+    t.min_ms = ms.front();
+    t.repeats = (int)ms.size();
+    return "";
+}
+
+// Deep copies of the outputs: the reference the candidates must match.
+std::vector<Halide::Buffer<>> snapshot(const Problem &p) {
+    std::vector<Halide::Buffer<>> out;
+    for (const std::string &name : p.outputs) out.push_back(p.buffers.at(name).copy());
+    return out;
+}
+
+// Poisons the outputs so that a candidate which skips writing some of them
+// cannot pass by inheriting the previous candidate's values.
+void poison_outputs(Problem &p) {
+    for (const std::string &name : p.outputs) {
+        Halide::Buffer<> &b = p.buffers.at(name);
+        std::memset(b.data(), 0xA5, b.size_in_bytes());
+        b.set_host_dirty();
+    }
+}
+
+// "" when every output matches the reference (floats within
+// rel_tolerance * max|reference|, NaN where the reference has NaN; other
+// types exactly); otherwise where and by how much it differs.
+std::string compare(const Problem &p, const std::vector<Halide::Buffer<>> &reference) {
+    for (size_t i = 0; i < p.outputs.size(); i++) {
+        const Halide::Buffer<> &got = p.buffers.at(p.outputs[i]);
+        const Halide::Buffer<> &want = reference[i];
+        const size_t n = want.number_of_elements();
+        if (got.number_of_elements() != n) return p.outputs[i] + ": size differs";
+        if (want.type() == Halide::Float(32)) {
+            const float *a = static_cast<const float *>(got.data()), *b = static_cast<const float *>(want.data());
+            double scale = 0;
+            for (size_t j = 0; j < n; j++)
+                if (std::isfinite(b[j])) scale = std::max(scale, (double)std::fabs(b[j]));
+            const double tolerance = p.rel_tolerance * std::max(scale, 1e-30);
+            for (size_t j = 0; j < n; j++) {
+                const bool nan_ok = std::isnan(a[j]) && std::isnan(b[j]);
+                const double diff = std::fabs((double)a[j] - (double)b[j]);
+                if (!nan_ok && !(diff <= tolerance) && !(a[j] == b[j])) {
+                    std::ostringstream s;
+                    s << p.outputs[i] << "[" << j << "] = " << a[j] << ", hand schedule gives " << b[j]
+                      << " (tolerance " << tolerance << ")";
+                    return s.str();
+                }
+            }
+        } else if (std::memcmp(got.data(), want.data(), want.size_in_bytes()) != 0) {
+            return p.outputs[i] + ": differs from the hand schedule (exact comparison)";
+        }
+    }
+    return "";
+}
+
+// Guards one compilation: if it is still running after the timeout, the
+// record (status failed) is written and the process exits.
+class CompileWatchdog {
+public:
+    CompileWatchdog(const TuneOptions &o, Record r) : record_(std::move(r)) {
+        if (o.compile_timeout_s <= 0) return;
+        const double limit = o.compile_timeout_s;
+        const std::string path = o.records;
+        thread_ = std::thread([this, limit, path] {
+            std::unique_lock<std::mutex> lock(mutex_);
+            if (cv_.wait_for(lock, std::chrono::duration<double>(limit), [this] { return done_; })) return;
+            record_.status = "failed";
+            record_.error = "compilation took more than " + std::to_string((int)limit) +
+                            " s: abandoned (the process exits; running again resumes after it)";
+            record_.compile_s = limit;
+            record_.time = utc_now();
+            append_record(path, record_);
+            std::fprintf(stderr, "\nhalconv tune: %s %s: %s\n", record_.op.c_str(), record_.entry.c_str(),
+                         record_.error.c_str());
+            std::_Exit(kExitCompileTimeout);
+        });
+    }
+    ~CompileWatchdog() {
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            done_ = true;
+        }
+        cv_.notify_all();
+        if (thread_.joinable()) thread_.join();
+    }
+
+private:
+    Record record_;
+    std::mutex mutex_;
+    std::condition_variable cv_;
+    bool done_ = false;
+    std::thread thread_;
+};
+
+Record base_record(const Problem &p, const TuneOptions &o, const Halide::Target &target, const Machine &machine) {
+    Record r;
+    r.op = p.op;
+    r.entry = p.entry;
+    r.shape = p.shape;
+    r.shape_class = p.shape_class;
+    r.target = o.device;
+    r.halide_target = target.without_feature(Halide::Target::JIT).without_feature(Halide::Target::UserContext).to_string();
+    r.halconv_version = HALCONV_VERSION;
+    r.machine = machine;
+    return r;
+}
+
+void fill_timing(Record &r, const Timing &t, const Problem &p) {
+    r.status = "ok";
+    r.median_ms = t.median_ms;
+    r.spread_ms = t.spread_ms;
+    r.min_ms = t.min_ms;
+    r.repeats = t.repeats;
+    if (p.flops > 0) r.gflops = p.flops / (t.median_ms * 1e6);
+}
+
+std::string fmt_ms(double ms) {
+    std::ostringstream s;
+    s << std::setprecision(ms < 10 ? 3 : 4) << ms << " ms";
+    return s.str();
+}
+
+class Progress {
+public:
+    Progress(std::ostream &log, bool bar, int total) : log_(log), bar_(bar && isatty(fileno(stderr))), total_(total) {}
+    void update(int done, double best_ms, double hand_ms, const std::string &last) {
+        std::ostringstream s;
+        if (total_ > 0) {
+            const int width = 24, filled = std::min(width, done * width / std::max(1, total_));
+            s << "[" << std::string(filled, '#') << std::string(width - filled, '.') << "] " << done << "/" << total_;
+        } else {
+            s << done << " trials";
+        }
+        if (best_ms > 0) {
+            s << "  best " << fmt_ms(best_ms);
+            if (hand_ms > 0) s << " (" << std::fixed << std::setprecision(2) << hand_ms / best_ms << "x hand)";
+        }
+        s << "  last: " << last;
+        if (bar_) {
+            std::string line = s.str();
+            if (line.size() > 118) line = line.substr(0, 118);
+            std::fprintf(stderr, "\r%-118s", line.c_str());
+            std::fflush(stderr);
+        } else {
+            log_ << "  " << s.str() << "\n";
+        }
+    }
+    void finish() {
+        if (bar_) std::fprintf(stderr, "\n");
+    }
+
+private:
+    std::ostream &log_;
+    bool bar_;
+    int total_;
+};
+
+int tune_shape(const OpAdapter &adapter, const bench::json::Value &shape, const TuneOptions &o, std::ostream &log,
+               const Machine &machine) {
+    Problem p = adapter.make(shape);
+    const Halide::Target target = jit_target(o.device);
+    const TargetInfo info = target_info(target);
+    const SearchSpace space = adapter.space(info);
+    const Record base = base_record(p, o, target, machine);
+
+    std::vector<std::string> warnings;
+    const std::vector<Record> previous = load_records(o.records, &warnings);
+    for (const std::string &w : warnings) log << "note: " << w << "\n";
+    auto same_run = [&](const Record &r) { return r.op == p.op && r.entry == p.entry && r.target == o.device; };
+    auto next_trial = [&](const std::string &kind, const std::string &which) {
+        int n = 0;
+        for (const Record &r : previous)
+            if (same_run(r) && r.kind == kind && (r.strategy == which || r.scheduler == which)) n = std::max(n, r.trial);
+        return n + 1;
+    };
+    int recorded = 0;
+    auto append = [&](const Record &r) {
+        Record stamped = r;
+        stamped.time = utc_now();
+        append_record(o.records, stamped);
+        recorded++;
+    };
+
+    log << p.op << " " << p.entry << " on " << o.device << " (" << base.halide_target << "), space of "
+        << space.size() << " points, strategy " << o.strategy << "\n";
+
+    // The hand schedule: the correctness reference of every candidate.
+    auto hand = Candidate::build(p, space.hand(), target);
+    if (!hand->ok()) throw std::runtime_error(p.op + " " + p.entry + ": the hand schedule does not build: " + hand->error());
+    poison_outputs(p);
+    std::string err = hand->run(p);
+    if (!err.empty()) throw std::runtime_error(p.op + " " + p.entry + ": the hand schedule fails: " + err);
+    const std::vector<Halide::Buffer<>> reference = snapshot(p);
+    double hand_ms = 0;
+    if (o.measure_hand) {
+        Timing t;
+        err = measure(*hand, p, o, t);
+        if (!err.empty()) throw std::runtime_error(p.op + " " + p.entry + ": timing the hand schedule: " + err);
+        Record r = base;
+        r.kind = "hand";
+        r.trial = next_trial("hand", "");
+        r.params = space.hand();
+        r.compile_s = hand->compile_seconds();
+        fill_timing(r, t, p);
+        append(r);
+        hand_ms = t.median_ms;
+        log << "  hand schedule: " << fmt_ms(t.median_ms);
+        if (r.gflops) log << " (" << std::fixed << std::setprecision(1) << *r.gflops << " GFLOP/s)" << std::defaultfloat;
+        if (t.page_faults) log << ", " << t.page_faults << " page faults while timed";
+        log << "\n";
+    }
+    hand.reset();
+
+    // Halide 14's autoschedulers on the same algorithm, once per shape.
+    for (const std::string &name : o.autoschedulers) {
+        if (interrupt_requested) break;
+        bool done = false;
+        for (const Record &r : previous) done |= same_run(r) && r.kind == "autoscheduler" && r.scheduler == name;
+        if (done) {
+            log << "  " << name << ": already in the records\n";
+            continue;
+        }
+        Autoscheduler as{name, autoscheduler_plugin(name), machine_params_for_this_machine()};
+        Record r = base;
+        r.kind = "autoscheduler";
+        r.scheduler = name;
+        r.trial = 1;
+        std::unique_ptr<Candidate> c;
+        {
+            CompileWatchdog watchdog(o, r);
+            c = Candidate::build(p, {}, target, &as);
+        }
+        r.compile_s = c->compile_seconds();
+        if (interrupt_requested) break;
+        if (!c->ok()) {
+            r.status = "failed";
+            r.error = c->error();
+        } else {
+            poison_outputs(p);
+            err = c->run(p);
+            if (!err.empty()) {
+                r.status = "failed";
+                r.error = err;
+            } else if (!(err = compare(p, reference)).empty()) {
+                r.status = "wrong";
+                r.error = err;
+            } else {
+                Timing t;
+                err = measure(*c, p, o, t);
+                if (!err.empty()) {
+                    r.status = "failed";
+                    r.error = err;
+                } else {
+                    fill_timing(r, t, p);
+                }
+            }
+        }
+        append(r);
+        log << "  " << name << ": " << (r.ok() ? fmt_ms(r.median_ms) : r.status + ": " + r.error.substr(0, 200)) << "\n";
+    }
+
+    // The search.
+    std::vector<Trial> history;
+    double best_ms = 0;
+    for (const Record &r : previous) {
+        if (!same_run(r) || r.kind != "tuned" || r.strategy != o.strategy) continue;
+        history.push_back(Trial{space.complete(r.params), r.ok(), r.median_ms});
+        if (r.ok() && (best_ms == 0 || r.median_ms < best_ms)) best_ms = r.median_ms;
+    }
+    if (!history.empty()) log << "  resuming after " << history.size() << " recorded " << o.strategy << " trials\n";
+    auto strategy = make_strategy(o.strategy, o.seed);
+    int trial = next_trial("tuned", o.strategy);
+    Progress progress(log, o.progress_bar, o.budget_trials);
+    const auto start = Clock::now();
+    for (int done = 0;; done++) {
+        if (interrupt_requested) break;
+        if (o.budget_trials > 0 && done >= o.budget_trials) break;
+        if (o.budget_minutes > 0 && seconds_since(start) >= o.budget_minutes * 60) break;
+        auto proposal = strategy->propose(space, info, history);
+        if (!proposal) {
+            log << "  " << o.strategy << ": no unmeasured candidate left\n";
+            break;
+        }
+        Record r = base;
+        r.kind = "tuned";
+        r.strategy = o.strategy;
+        r.trial = trial;
+        r.params = space.complete(*proposal);
+        const std::string invalid = space.violation(r.params, info);
+        Timing t;
+        if (!invalid.empty()) {
+            r.status = "invalid";
+            r.error = invalid;
+        } else {
+            std::unique_ptr<Candidate> c;
+            {
+                CompileWatchdog watchdog(o, r);
+                c = Candidate::build(p, r.params, target);
+            }
+            r.compile_s = c->compile_seconds();
+            if (interrupt_requested) break;  // not measured: not recorded
+            if (!c->ok()) {
+                r.status = "failed";
+                r.error = c->error();
+            } else {
+                poison_outputs(p);
+                err = c->run(p);
+                if (!err.empty()) {
+                    r.status = "failed";
+                    r.error = err;
+                } else if (!(err = compare(p, reference)).empty()) {
+                    r.status = "wrong";
+                    r.error = err;
+                } else if (!(err = measure(*c, p, o, t)).empty()) {
+                    r.status = "failed";
+                    r.error = err;
+                } else {
+                    fill_timing(r, t, p);
+                }
+            }
+        }
+        if (interrupt_requested && !r.ok()) break;
+        append(r);
+        trial++;
+        history.push_back(Trial{r.params, r.ok(), r.median_ms});
+        if (r.ok() && (best_ms == 0 || r.median_ms < best_ms)) best_ms = r.median_ms;
+        progress.update(done + 1, best_ms, hand_ms, r.ok() ? fmt_ms(r.median_ms) : r.status);
+    }
+    progress.finish();
+    if (interrupt_requested) log << "  interrupted: " << recorded << " records kept in " << o.records << "\n";
+    if (best_ms > 0) {
+        log << "  best " << o.strategy << ": " << fmt_ms(best_ms);
+        if (hand_ms > 0) log << " vs hand " << fmt_ms(hand_ms) << " (" << std::fixed << std::setprecision(2) << hand_ms / best_ms << "x)" << std::defaultfloat;
+        log << "\n";
+    }
+    return recorded;
+}
+
+}  // namespace
+
+void install_interrupt_handler() { std::signal(SIGINT, on_sigint); }
+
+std::string autoscheduler_plugin(const std::string &name) {
+    std::string lib;
+    if (name == "Mullapudi2016") lib = "libautoschedule_mullapudi2016.so";
+    else if (name == "Adams2019") lib = "libautoschedule_adams2019.so";
+    else if (name == "Li2018") lib = "libautoschedule_li2018.so";
+    else throw std::invalid_argument("unknown autoscheduler '" + name + "' (expected Mullapudi2016, Adams2019 or Li2018)");
+    for (const char *dir : {"/usr/lib/x86_64-linux-gnu/halide14/", "/usr/lib/halide14/", "/usr/local/lib/"}) {
+        std::string path = std::string(dir) + lib;
+        if (access(path.c_str(), R_OK) == 0) return path;
+    }
+    throw std::runtime_error("autoscheduler " + name + ": plugin " + lib +
+                             " not found (Debian: apt-get install libhalide14-0-dev)");
+}
+
+std::vector<std::string> autoscheduler_names(const std::string &device) {
+    // Li2018 is the only one of Halide 14's three that schedules GPUs.
+    if (device == "cpu") return {"Mullapudi2016", "Adams2019", "Li2018"};
+    return {"Li2018"};
+}
+
+std::string machine_params_for_this_machine() {
+    // Parallelism: the threads the pipelines use; last-level cache from
+    // sysfs (L3), the balance the Halide apps use (40).
+    const long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    long llc = 0;
+    for (int index = 0; index < 8; index++) {
+        std::ifstream f("/sys/devices/system/cpu/cpu0/cache/index" + std::to_string(index) + "/size");
+        std::string s;
+        if (!(f >> s)) continue;
+        long v = std::atol(s.c_str());
+        if (!s.empty() && (s.back() == 'K')) v *= 1024;
+        if (!s.empty() && (s.back() == 'M')) v *= 1024 * 1024;
+        llc = std::max(llc, v);
+    }
+    if (llc <= 0) llc = 16 * 1024 * 1024;
+    return std::to_string(std::max(1L, cpus)) + "," + std::to_string(llc) + ",40";
+}
+
+int run_tune(const TuneOptions &o, std::ostream &log) {
+    const OpAdapter *adapter = find_op(o.op);
+    if (!adapter) {
+        std::string known;
+        for (const OpAdapter &a : all_ops()) known += (known.empty() ? "" : ", ") + a.op;
+        throw std::invalid_argument("unknown op '" + o.op + "' (expected one of: " + known + ")");
+    }
+    if (o.device != "cpu" && o.device != "cuda" && o.device != "opencl")
+        throw std::invalid_argument("--target must be cpu, cuda or opencl, got '" + o.device + "'");
+    if (o.records.empty()) throw std::invalid_argument("--records FILE is required");
+    make_strategy(o.strategy, o.seed);  // validates the name
+    for (const std::string &name : o.autoschedulers) autoscheduler_plugin(name);  // validates early
+    if (o.shapes.empty()) throw std::invalid_argument("no shape to tune");
+    for (const auto &s : o.shapes)
+        if (!adapter->accepts(s))
+            throw std::invalid_argument("shape '" + s.get_string("id", "?") + "' is not a " + o.op + " shape");
+    const Machine machine = this_machine();
+    int recorded = 0;
+    for (const auto &s : o.shapes) {
+        if (interrupt_requested) break;
+        recorded += tune_shape(*adapter, s, o, log, machine);
+    }
+    return recorded;
+}
+
+}  // namespace tune
+}  // namespace halconv

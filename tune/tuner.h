@@ -1,0 +1,58 @@
+// The tuning loop of `halconv tune`: for one op and one or more shapes,
+// measures the hand schedule, optionally Halide 14's autoschedulers, and the
+// candidates a strategy proposes, appending one record per trial
+// (tune/records.h). Every candidate's output is checked against the hand
+// schedule's on the same inputs before it is timed: a wrong schedule is
+// recorded as "wrong", never as fast.
+#pragma once
+
+#include <atomic>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "bench/json.h"
+
+namespace halconv {
+namespace tune {
+
+struct TuneOptions {
+    std::string op;                    // pipeline name (tune/problem.h find_op)
+    std::vector<bench::json::Value> shapes;  // suite entries (objects with "id")
+    std::string device = "cpu";        // cpu | cuda | opencl
+    int budget_trials = 0;             // candidates per shape (0: no limit)
+    double budget_minutes = 0;         // wall time per shape (0: no limit)
+    std::string strategy = "random";   // grid | random | anneal | evolve
+    std::string records;               // JSON Lines file (appended, resumed)
+    uint64_t seed = 1;
+    bool measure_hand = true;          // time the hand schedule first (always built: it is the reference)
+    std::vector<std::string> autoschedulers;  // Mullapudi2016, Adams2019, Li2018
+    double min_time_s = 0.3;           // timed time per trial (at least)
+    int min_repeats = 10;              // timed calls per trial (at least)
+    bool progress_bar = true;          // a redrawn line on a terminal; a line per trial otherwise
+    // A candidate whose compilation takes longer is recorded as failed and
+    // the process exits with kExitCompileTimeout (LLVM cannot be stopped
+    // from outside); running again resumes after it.
+    double compile_timeout_s = 300;
+};
+
+constexpr int kExitCompileTimeout = 75;
+
+// Set by SIGINT: the loop stops at the next trial boundary (what was
+// measured is already on disk).
+extern std::atomic<bool> interrupt_requested;
+void install_interrupt_handler();
+
+// Returns the number of trials recorded. Throws std::runtime_error /
+// std::invalid_argument for bad options (unknown op or strategy, a shape
+// the op does not accept, unwritable records file).
+int run_tune(const TuneOptions &options, std::ostream &log);
+
+// Autoscheduler plugin path (Debian's libhalide14-0-dev) for a name.
+std::string autoscheduler_plugin(const std::string &name);
+std::vector<std::string> autoscheduler_names(const std::string &device);
+// "parallelism,last_level_cache_bytes,balance" for this machine.
+std::string machine_params_for_this_machine();
+
+}  // namespace tune
+}  // namespace halconv
