@@ -10,6 +10,8 @@
 #include "conv_transpose2d_cuda.h"
 #include "conv_transpose2d_opencl.h"
 #include "internal.h"
+#include "shape_class.h"
+#include "tuned.h"
 
 namespace halconv {
 namespace {
@@ -165,7 +167,16 @@ void run_conv2d(ConstTensor input, const float *packed, const Shape &weight_shap
     auto w = detail::wrap(packed, conv2d_packed_shape(weight_shape));
     auto b = detail::wrap(bias.data ? bias.data : detail::zero_bias(K), Shape{K});
     auto out = detail::wrap(output.data, output.shape);
-    auto run = pick(o.device, halconv_conv2d_cpu, halconv_conv2d_cuda, halconv_conv2d_opencl);
+    auto run = detail::tuned_or(
+        pick(o.device, halconv_conv2d_cpu, halconv_conv2d_cuda, halconv_conv2d_opencl), "conv2d",
+        [&] {
+            const Shape &i = input.shape, &w = weight_shape;
+            return shape_class("conv2d", {{"C", i[1]}, {"H", i[2]}, {"W", i[3]}, {"K", w[0]}, {"R", w[2]},
+                                          {"S", w[3]}, {"sy", o.stride[0]}, {"sx", o.stride[1]},
+                                          {"py", o.padding[0]}, {"px", o.padding[1]}, {"dy", o.dilation[0]},
+                                          {"dx", o.dilation[1]}, {"g", o.groups}});
+        },
+        o.device);
     detail::PipelineCall call(fn, o.device);
     // Halide's x is PyTorch's last dimension (w), y is h.
     int status = run(call.input(in), call.input(w), call.input(b), o.stride[1], o.stride[0], o.padding[1],
@@ -326,8 +337,18 @@ void run_conv_transpose2d(ConstTensor input, const float *packed, const Shape &w
     auto count_x = detail::wrap(px.count.data(), {px.stride});
     auto count_y = detail::wrap(py.count.data(), {py.stride});
     auto out = detail::wrap(output.data, output.shape);
-    auto run = pick(o.device, halconv_conv_transpose2d_cpu, halconv_conv_transpose2d_cuda,
-                    halconv_conv_transpose2d_opencl);
+    auto run = detail::tuned_or(
+        pick(o.device, halconv_conv_transpose2d_cpu, halconv_conv_transpose2d_cuda, halconv_conv_transpose2d_opencl),
+        "conv_transpose2d",
+        [&] {
+            const Shape &i = input.shape, &w = weight_shape;
+            return shape_class("conv_transpose2d",
+                               {{"C", i[1]}, {"H", i[2]}, {"W", i[3]}, {"K", K}, {"R", w[2]}, {"S", w[3]},
+                                {"sy", o.stride[0]}, {"sx", o.stride[1]}, {"py", o.padding[0]},
+                                {"px", o.padding[1]}, {"oy", o.output_padding[0]}, {"ox", o.output_padding[1]},
+                                {"dy", o.dilation[0]}, {"dx", o.dilation[1]}, {"g", o.groups}});
+        },
+        o.device);
     detail::PipelineCall call(fn, o.device);
     int status = run(call.input(in), call.input(w), call.input(b), call.input(off_x), call.input(off_y),
                      call.input(count_x), call.input(count_y), px.max_offset, py.max_offset, o.stride[1], o.stride[0], o.padding[1], o.padding[0], o.groups,

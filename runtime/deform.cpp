@@ -12,6 +12,8 @@
 #include "deform_conv2d_cuda.h"
 #include "deform_conv2d_opencl.h"
 #include "internal.h"
+#include "shape_class.h"
+#include "tuned.h"
 
 namespace halconv {
 namespace {
@@ -90,6 +92,15 @@ Problem check_problem(const char *fn, const Shape &input, const Shape &offset, c
     return p;
 }
 
+// The shape class of a call (runtime/shape_class.h):
+// C H W K R S sy sx py px dy dx G g mask.
+std::string deform_class(const char *op, const Problem &p, const DeformConv2dOptions &o) {
+    return shape_class(op, {{"C", p.C}, {"H", p.H}, {"W", p.W}, {"K", p.K}, {"R", p.R}, {"S", p.S},
+                            {"sy", o.stride[0]}, {"sx", o.stride[1]}, {"py", o.padding[0]}, {"px", o.padding[1]},
+                            {"dy", o.dilation[0]}, {"dx", o.dilation[1]}, {"G", p.G}, {"g", o.groups},
+                            {"mask", p.has_mask ? 1 : 0}});
+}
+
 // Placeholder for the pipelines' mask input when there is none (never read).
 float kUnusedMask[1] = {1.0f};
 
@@ -129,8 +140,9 @@ void deform_conv2d(ConstTensor input, ConstTensor offset, ConstTensor weight, Co
     auto w = detail::wrap(weight.data, weight.shape);
     auto b = detail::wrap(bias.data ? bias.data : detail::zero_bias(p.K), Shape{p.K});
     auto out = detail::wrap(output.data, output.shape);
-    auto run = detail::pick_pipeline(o.device, halconv_deform_conv2d_cpu, halconv_deform_conv2d_cuda,
-                                     halconv_deform_conv2d_opencl);
+    auto run = detail::tuned_or(detail::pick_pipeline(o.device, halconv_deform_conv2d_cpu, halconv_deform_conv2d_cuda,
+                                                      halconv_deform_conv2d_opencl),
+                                "deform_conv2d", [&] { return deform_class("deform_conv2d", p, o); }, o.device);
     detail::PipelineCall call(fn, o.device);
     auto *ii = call.input(in);
     auto *oi = call.input(off);
@@ -234,9 +246,14 @@ void deform_conv2d_backward(ConstTensor input, ConstTensor offset, ConstTensor w
     auto gm = has_mask ? detail::wrap(grads.mask.data, grads.mask.shape) : detail::wrap(mask_scratch, Shape{1, 1, 1, 1});
     auto gw = detail::wrap(grads.weight.data, grads.weight.shape);
     auto gb = detail::wrap(want_bias ? grads.bias.data : bias_scratch.data(), Shape{p.K});
-    auto run = detail::pick_pipeline(o.device, o.accumulation, halconv_deform_conv2d_backward_cpu,
-                                     halconv_deform_conv2d_backward_cuda, halconv_deform_conv2d_backward_atomic_cuda,
-                                     halconv_deform_conv2d_backward_opencl);
+    // Tuned variants replace the deterministic pipelines only, never the
+    // CUDA atomic one.
+    const bool atomic = o.device == Device::CUDA && o.accumulation == GradAccumulation::Atomic;
+    auto run = detail::tuned_or(
+        detail::pick_pipeline(o.device, o.accumulation, halconv_deform_conv2d_backward_cpu,
+                              halconv_deform_conv2d_backward_cuda, halconv_deform_conv2d_backward_atomic_cuda,
+                              halconv_deform_conv2d_backward_opencl),
+        "deform_conv2d_backward", [&] { return deform_class("deform_conv2d_backward", p, o); }, o.device, !atomic);
     detail::PipelineCall call(fn, o.device);
     auto *ii = call.input(in);
     auto *oi = call.input(off);

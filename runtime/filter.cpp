@@ -41,6 +41,8 @@
 #include "gradient_magnitude_u8_cuda.h"
 #include "gradient_magnitude_u8_opencl.h"
 #include "internal.h"
+#include "shape_class.h"
+#include "tuned.h"
 
 namespace halconv {
 namespace {
@@ -219,15 +221,32 @@ struct FilterPipelines;
         static constexpr auto gradient = std::array{halconv_gradient_magnitude_##suffix##_cpu,               \
                                                     halconv_gradient_magnitude_##suffix##_cuda,              \
                                                     halconv_gradient_magnitude_##suffix##_opencl};           \
+        static constexpr const char *separable_float_op = "filter_separable_float_" #suffix;                  \
+        static constexpr const char *direct_op = "filter_direct_" #suffix;                                    \
+        static constexpr const char *gradient_op = "gradient_magnitude_" #suffix;                             \
     };
 HALCONV_FILTER_PIPELINES(uint8_t, u8)
 HALCONV_FILTER_PIPELINES(uint16_t, u16)
 HALCONV_FILTER_PIPELINES(float, f32)
 #undef HALCONV_FILTER_PIPELINES
 
-template<typename F, size_t N>
-F on(Device device, const std::array<F, N> &fns) {
-    return pick(device, fns[0], fns[1], fns[2]);
+// The pipeline of `op` for the device, or its tuned variant for this image
+// and kernel size (shape class C H W R S, runtime/shape_class.h: C = image
+// channels, R x S = the taps the pipeline applies).
+template<typename F, size_t N, typename T>
+F on(Device device, const std::array<F, N> &fns, const char *op, const ImageView<T> &image, int taps_h,
+     int taps_w) {
+    return detail::tuned_or(pick(device, fns[0], fns[1], fns[2]), op,
+                            [&] {
+                                return shape_class(op, {{"C", image.channels}, {"H", image.height},
+                                                        {"W", image.width}, {"R", taps_h}, {"S", taps_w}});
+                            },
+                            device);
+}
+
+template<typename T>
+constexpr const char *integer_op() {
+    return std::is_same_v<T, uint8_t> ? "filter_separable_integer_u8" : "filter_separable_integer_u16";
 }
 
 template<typename T>
@@ -261,7 +280,7 @@ void run_filter(const char *fn, ImageView<const T> input, ImageView<T> output, c
         if (plan_integer(kernel, sample_type<T>(), o, plan)) {
             Halide::Runtime::Buffer<uint16_t> column(plan.column.data(), (int)plan.column.size());
             Halide::Runtime::Buffer<uint16_t> row(plan.row.data(), (int)plan.row.size());
-            auto f = on(o.device, integer_pipelines<T>());
+            auto f = on(o.device, integer_pipelines<T>(), integer_op<T>(), input, kernel.height, kernel.width);
             call.finish(f(call.input(in), input.channels, border, call.input(column), call.input(row), plan.bias,
                           plan.multiplier, plan.shift, plan.narrow, call.output(out)));
             return;
@@ -273,14 +292,16 @@ void run_filter(const char *fn, ImageView<const T> input, ImageView<T> output, c
         std::vector<float> column_taps = kernel.column, row_taps = kernel.row;
         Halide::Runtime::Buffer<float> column(column_taps.data(), kernel.height);
         Halide::Runtime::Buffer<float> row(row_taps.data(), kernel.width);
-        auto f = on(o.device, FilterPipelines<T>::separable_float);
+        auto f = on(o.device, FilterPipelines<T>::separable_float, FilterPipelines<T>::separable_float_op, input,
+                    kernel.height, kernel.width);
         call.finish(f(call.input(in), input.channels, border, call.input(column), call.input(row), divisor, absolute,
                       o.offset, call.output(out)));
         return;
     }
     std::vector<float> taps_copy = kernel.taps;
     Halide::Runtime::Buffer<float> taps(taps_copy.data(), kernel.width, kernel.height);
-    auto f = on(o.device, FilterPipelines<T>::direct);
+    auto f = on(o.device, FilterPipelines<T>::direct, FilterPipelines<T>::direct_op, input, kernel.height,
+                kernel.width);
     call.finish(f(call.input(in), input.channels, border, call.input(taps), divisor, absolute, o.offset,
                   call.output(out)));
 }
@@ -296,7 +317,7 @@ void run_gradient(const char *fn, ImageView<const T> input, ImageView<T> output,
     auto in = image_buffer(input.data, input);
     auto out = image_buffer(output.data, output);
     detail::PipelineCall call(fn, o.device);
-    auto f = on(o.device, FilterPipelines<T>::gradient);
+    auto f = on(o.device, FilterPipelines<T>::gradient, FilterPipelines<T>::gradient_op, input, 3, 3);  // 3x3 Sobel/Prewitt
     call.finish(f(call.input(in), input.channels, static_cast<int>(o.border),
                   op == GradientOperator::Sobel ? 2 : 1, o.offset, call.output(out)));
 }

@@ -11,6 +11,8 @@
 #include "points_collection_cpu.h"
 #include "points_collection_cuda.h"
 #include "points_collection_opencl.h"
+#include "shape_class.h"
+#include "tuned.h"
 
 namespace halconv {
 namespace {
@@ -62,6 +64,12 @@ Halide::Runtime::Buffer<T> block_view(T *data, const Shape &p, int64_t channels_
         data, {(int)p[3], (int)p[2], (int)channels_2m, (int)(p[1] / channels_2m), (int)p[0]});
 }
 
+// The shape class of a call (runtime/shape_class.h): N M H W h w for
+// t [B, 2N, H, W] and d [B, 2M, h, w].
+std::string points_class(const char *op, const Shape &t, const Shape &d) {
+    return shape_class(op, {{"N", t[1] / 2}, {"M", d[1] / 2}, {"H", t[2]}, {"W", t[3]}, {"h", d[2]}, {"w", d[3]}});
+}
+
 }  // namespace
 
 const char *grad_accumulation_name(GradAccumulation a) {
@@ -86,8 +94,10 @@ void points_collection(ConstTensor t, ConstTensor d, Tensor p, const PointsColle
     auto tv = pair_view(t.data, t.shape);
     auto dv = detail::wrap(d.data, d.shape);
     auto pv = block_view(p.data, p.shape, d.shape[1]);
-    auto run = detail::pick_pipeline(o.device, halconv_points_collection_cpu, halconv_points_collection_cuda,
-                                     halconv_points_collection_opencl);
+    auto run = detail::tuned_or(detail::pick_pipeline(o.device, halconv_points_collection_cpu,
+                                                      halconv_points_collection_cuda, halconv_points_collection_opencl),
+                                "points_collection",
+                                [&] { return points_class("points_collection", t.shape, d.shape); }, o.device);
     detail::PipelineCall call(fn, o.device);
     auto *ti = call.input(tv);
     auto *di = call.input(dv);
@@ -130,10 +140,15 @@ void points_collection_backward(ConstTensor t, ConstTensor d, ConstTensor grad_p
     auto gv = block_view(grad_p.data, grad_p.shape, d.shape[1]);
     auto gtv = pair_view(grad_t.data, grad_t.shape);
     auto gdv = detail::wrap(grad_d.data, grad_d.shape);
-    auto run = detail::pick_pipeline(o.device, o.accumulation, halconv_points_collection_backward_cpu,
-                                     halconv_points_collection_backward_cuda,
-                                     halconv_points_collection_backward_atomic_cuda,
-                                     halconv_points_collection_backward_opencl);
+    // Tuned variants replace the deterministic pipelines only, never the
+    // CUDA atomic one.
+    const bool atomic = o.device == Device::CUDA && o.accumulation == GradAccumulation::Atomic;
+    auto run = detail::tuned_or(
+        detail::pick_pipeline(o.device, o.accumulation, halconv_points_collection_backward_cpu,
+                              halconv_points_collection_backward_cuda, halconv_points_collection_backward_atomic_cuda,
+                              halconv_points_collection_backward_opencl),
+        "points_collection_backward",
+        [&] { return points_class("points_collection_backward", t.shape, d.shape); }, o.device, !atomic);
     detail::PipelineCall call(fn, o.device);
     auto *ti = call.input(tv);
     auto *di = call.input(dv);

@@ -32,6 +32,8 @@
 #include "subsample2d_cpu.h"
 #include "subsample2d_cuda.h"
 #include "subsample2d_opencl.h"
+#include "shape_class.h"
+#include "tuned.h"
 
 namespace halconv {
 namespace {
@@ -126,6 +128,13 @@ Window avg_window(const char *fn, const AvgPool2dOptions &o) {
     return resolve_window(fn, o.kernel_size, o.stride, o.padding, {1, 1}, o.ceil_mode);
 }
 
+// The shape class of a pooling call (runtime/shape_class.h): C H W R S sy sx py px.
+std::string pool_class(const char *op, const Shape &input, const Window &w) {
+    return shape_class(op, {{"C", input[1]}, {"H", input[2]}, {"W", input[3]}, {"R", w.kernel[0]},
+                            {"S", w.kernel[1]}, {"sy", w.stride[0]}, {"sx", w.stride[1]}, {"py", w.padding[0]},
+                            {"px", w.padding[1]}});
+}
+
 // Indices must address the plane they scatter into: [0, plane). Checked
 // before any work, in parallel chunks on Halide's thread pool; the message
 // names the first bad one.
@@ -206,12 +215,16 @@ void run_max_pool2d(const char *fn, ConstTensor input, Tensor output, const Inde
     // Halide's x is PyTorch's last dimension (w), y is h.
     int status;
     if (indices) {
-        auto run = pick(o.device, halconv_max_pool2d_with_indices_cpu, halconv_max_pool2d_with_indices_cuda,
-                        halconv_max_pool2d_with_indices_opencl);
+        auto run = detail::tuned_or(pick(o.device, halconv_max_pool2d_with_indices_cpu,
+                                         halconv_max_pool2d_with_indices_cuda, halconv_max_pool2d_with_indices_opencl),
+                                    "max_pool2d_with_indices",
+                                    [&] { return pool_class("max_pool2d_with_indices", input.shape, w); }, o.device);
         status = run(call.input(in), w.kernel[1], w.kernel[0], w.stride[1], w.stride[0], w.padding[1], w.padding[0],
                      w.dilation[1], w.dilation[0], windows_inside, call.output(out), call.output(idx));
     } else {
-        auto run = pick(o.device, halconv_max_pool2d_cpu, halconv_max_pool2d_cuda, halconv_max_pool2d_opencl);
+        auto run = detail::tuned_or(pick(o.device, halconv_max_pool2d_cpu, halconv_max_pool2d_cuda,
+                                         halconv_max_pool2d_opencl),
+                                    "max_pool2d", [&] { return pool_class("max_pool2d", input.shape, w); }, o.device);
         status = run(call.input(in), w.kernel[1], w.kernel[0], w.stride[1], w.stride[0], w.padding[1], w.padding[0],
                      w.dilation[1], w.dilation[0], windows_inside, call.output(out));
     }
@@ -274,7 +287,9 @@ void avg_pool2d(ConstTensor input, Tensor output, const AvgPool2dOptions &o) {
     const int windows_inside = windows_lie_inside(w, input.shape, expected) ? 1 : 0;
     auto in = detail::wrap(input.data, input.shape);
     auto out = detail::wrap(output.data, output.shape);
-    auto run = pick(o.device, halconv_avg_pool2d_cpu, halconv_avg_pool2d_cuda, halconv_avg_pool2d_opencl);
+    auto run = detail::tuned_or(pick(o.device, halconv_avg_pool2d_cpu, halconv_avg_pool2d_cuda,
+                                     halconv_avg_pool2d_opencl),
+                                "avg_pool2d", [&] { return pool_class("avg_pool2d", input.shape, w); }, o.device);
     detail::PipelineCall call(fn, o.device);
     call.finish(run(call.input(in), w.kernel[1], w.kernel[0], w.stride[1], w.stride[0], w.padding[1], w.padding[0],
                     o.count_include_pad ? 1 : 0, o.divisor_override, windows_inside, call.output(out)));

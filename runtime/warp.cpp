@@ -11,6 +11,8 @@
 #include "flow_warp_cuda.h"
 #include "flow_warp_opencl.h"
 #include "internal.h"
+#include "shape_class.h"
+#include "tuned.h"
 
 namespace halconv {
 namespace {
@@ -28,6 +30,10 @@ void check_input_and_flow(const char *fn, ConstTensor input, ConstTensor flow) {
 }
 
 
+// The shape class of a call (runtime/shape_class.h): C H W of input.
+std::string warp_class(const char *op, const Shape &input) {
+    return shape_class(op, {{"C", input[1]}, {"H", input[2]}, {"W", input[3]}});
+}
 
 }  // namespace
 
@@ -43,7 +49,9 @@ void flow_warp(ConstTensor input, ConstTensor flow, Tensor output, const FlowWar
     auto in = detail::wrap(input.data, input.shape);
     auto fl = detail::wrap(flow.data, flow.shape);
     auto out = detail::wrap(output.data, output.shape);
-    auto run = detail::pick_pipeline(o.device, halconv_flow_warp_cpu, halconv_flow_warp_cuda, halconv_flow_warp_opencl);
+    auto run = detail::tuned_or(
+        detail::pick_pipeline(o.device, halconv_flow_warp_cpu, halconv_flow_warp_cuda, halconv_flow_warp_opencl),
+        "flow_warp", [&] { return warp_class("flow_warp", input.shape); }, o.device);
     detail::PipelineCall call(fn, o.device);
     auto *i = call.input(in);
     auto *f = call.input(fl);
@@ -76,9 +84,13 @@ void flow_warp_backward(ConstTensor input, ConstTensor flow, ConstTensor grad_ou
     auto g = detail::wrap(grad_output.data, grad_output.shape);
     auto gi = detail::wrap(grad_input.data, grad_input.shape);
     auto gf = detail::wrap(grad_flow.data, grad_flow.shape);
-    auto run = detail::pick_pipeline(o.device, o.accumulation, halconv_flow_warp_backward_cpu,
-                                     halconv_flow_warp_backward_cuda, halconv_flow_warp_backward_atomic_cuda,
-                                     halconv_flow_warp_backward_opencl);
+    // Tuned variants replace the deterministic pipelines only, never the
+    // CUDA atomic one.
+    const bool atomic = o.device == Device::CUDA && o.accumulation == GradAccumulation::Atomic;
+    auto run = detail::tuned_or(
+        detail::pick_pipeline(o.device, o.accumulation, halconv_flow_warp_backward_cpu, halconv_flow_warp_backward_cuda,
+                              halconv_flow_warp_backward_atomic_cuda, halconv_flow_warp_backward_opencl),
+        "flow_warp_backward", [&] { return warp_class("flow_warp_backward", input.shape); }, o.device, !atomic);
     detail::PipelineCall call(fn, o.device);
     auto *ii = call.input(in);
     auto *fi = call.input(fl);

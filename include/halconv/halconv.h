@@ -276,3 +276,5 @@ void adaptive_max_pool2d(ConstTensor input, Tensor output, IndexTensor indices,
 #include "halconv/warp.h"
 // Deformable convolution v1/v2 (torchvision.ops.deform_conv2d), forward and backward.
 #include "halconv/deform.h"
+// Tuned schedules baked into the library: listing, switch, last choice.
+#include "halconv/tuned.h"
