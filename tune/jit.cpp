@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <cctype>
 #include <cstring>
 #include <mutex>
 #include <set>
@@ -115,7 +116,11 @@ std::unique_ptr<Candidate> Candidate::build(const Problem &problem, const Params
             Pipeline::set_default_autoscheduler_name(autoscheduler->name);
             if (!autoscheduler->machine_params.empty()) machine = MachineParams(autoscheduler->machine_params);
         }
-        GeneratorContext context(target, autoscheduler != nullptr, machine);
+        // The library builds some pipelines with extra target features
+        // (strict_float for the max pools): candidates get the same.
+        Target build_target = target;
+        for (Target::Feature f : problem.target_features) build_target = build_target.with_feature(f);
+        GeneratorContext context(build_target, autoscheduler != nullptr, machine);
         auto gen = Internal::GeneratorRegistry::create(problem.generator, context);
         Internal::GeneratorParamsMap values;
         for (const auto &kv : problem.fixed_params) values[kv.first] = kv.second;
@@ -130,7 +135,7 @@ std::unique_ptr<Candidate> Candidate::build(const Problem &problem, const Params
         const Internal::LoweredFunc &fn = m.get_function_by_name(name);
         c->impl_->module = JITModule(m, fn);
         c->impl_->args = fn.args;
-        c->impl_->gpu = target.has_gpu_feature();
+        c->impl_->gpu = build_target.has_gpu_feature();
     } catch (const Halide::Error &e) {
         c->error_ = std::string("Halide: ") + e.what();
     } catch (const std::exception &e) {
@@ -158,8 +163,14 @@ std::string Candidate::run(Problem &problem) {
     for (const Internal::LoweredArgument &lowered : impl_->args) {
         // Halide makes Func names unique within a process ("output$3" for
         // the third generator instance's output): bind by the declared name.
+        // Only the "$n" goes: a Tuple output "output$3.1" is "output.1".
         Internal::LoweredArgument a = lowered;
-        a.name = a.name.substr(0, a.name.find('$'));
+        const size_t dollar = a.name.find('$');
+        if (dollar != std::string::npos) {
+            size_t end = dollar + 1;
+            while (end < a.name.size() && std::isdigit((unsigned char)a.name[end])) end++;
+            a.name.erase(dollar, end - dollar);
+        }
         if (a.name == "__user_context") {
             argv.push_back(&user_context);
         } else if (a.is_buffer()) {

@@ -58,10 +58,12 @@ Problem make_backward(const json::Value &e) {
     p.buffers["grad_targets"] = Halide::Buffer<float>(s.W, s.H, 2, s.N, s.B);
     p.buffers["grad_offsets"] = Halide::Buffer<float>(s.w, s.h, 2 * s.M, s.B);
     p.outputs = {"grad_targets", "grad_offsets"};
-    // grad_offsets is a scatter of every sample into the lower grid (tens of
-    // thousands of terms per pixel); strip_rows and the vector width change
-    // the order of those additions, so looser than the forward.
-    p.rel_tolerance = 1e-3;
+    // grad_offsets is a scatter of every sample into the lower grid (up to
+    // tens of thousands of terms per pixel); strip_rows changes the order of
+    // those additions (measured: up to 2e-6 relative on the suite), and the
+    // vector width the order of grad_targets' channel sums: looser than the
+    // forward.
+    p.rel_tolerance = 1e-4;
     p.bytes = 4.0 * (2 * s.t_size() + 2 * s.d_size() + s.p_size());
     return p;
 }

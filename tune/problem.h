@@ -36,6 +36,9 @@ struct Problem {
     // Fixed GeneratorParams the pipeline is built with in the library
     // (e.g. accumulation=deterministic); not tuned.
     std::map<std::string, std::string> fixed_params;
+    // Target features the library's pipeline is built with (e.g.
+    // StrictFloat for the max pools, which must see NaNs).
+    std::vector<Halide::Target::Feature> target_features;
     // Every Input<Buffer> and Output<Buffer> by name (outputs preallocated
     // with the right extents), and every scalar Input by name.
     std::map<std::string, Halide::Buffer<>> buffers;

@@ -56,20 +56,30 @@ struct ConvCpuSchedule {
     // share this schedule; each is offered only the knobs it reads.
     static tune::SearchSpace space(const std::string &op) {
         tune::SearchSpace s;
+        if (op == "conv_transpose2d") {
+            // Phase tiles: x_tile coarse positions x phase_rows coarse rows.
+            s.knobs = {
+                {"cpu_x_tile", 7, {3, 4, 5, 6, 7, 8, 10, 12, 14}},
+                {"cpu_phase_rows", 2, {1, 2, 3, 4}},
+                {"cpu_channel_chunk", 32, {8, 16, 32, 64}},
+            };
+            s.constraints = {{"accumulators + weight + broadcast fit the vector registers: "
+                              "x_tile * phase_rows + 2 <= registers",
+                              [](const tune::Params &p, const tune::TargetInfo &t) {
+                                  return p.at("cpu_x_tile") * p.at("cpu_phase_rows") + 2 <= t.vector_registers;
+                              }}};
+            return s;
+        }
         s.knobs = {
             {"cpu_x_tile", 7, {3, 4, 5, 6, 7, 8, 10, 12, 14}},
             {"cpu_tile_rows", 0, {0, 1, 2, 3, 4}},  // 0: 2 rows on AVX2, 4 on AVX-512
             {"cpu_strip_rows", 4, {2, 4, 6, 8, 12, 16}},
+            {"cpu_channel_chunk", 32, {8, 16, 32, 64}},
+            {"cpu_few_channels", 8, {4, 8}},
+            {"cpu_small_image_pixels", 1024, {0, 256, 1024, 4096}},
+            {"cpu_dw_x_vectors", 2, {1, 2, 3, 4}},
+            {"cpu_dw_rows", 4, {1, 2, 4, 6}},
         };
-        if (op == "conv2d") {
-            s.knobs.push_back({"cpu_channel_chunk", 32, {8, 16, 32, 64}});
-            s.knobs.push_back({"cpu_few_channels", 8, {4, 8}});
-            s.knobs.push_back({"cpu_small_image_pixels", 1024, {0, 256, 1024, 4096}});
-            s.knobs.push_back({"cpu_dw_x_vectors", 2, {1, 2, 3, 4}});
-            s.knobs.push_back({"cpu_dw_rows", 4, {1, 2, 4, 6}});
-        } else {
-            s.knobs.push_back({"cpu_phase_rows", 2, {1, 2, 3, 4}});
-        }
         auto rows = [](const tune::Params &p, const tune::TargetInfo &t) {
             const int r = p.at("cpu_tile_rows");
             return r > 0 ? r : (t.vector_registers >= 32 ? 4 : 2);
@@ -77,18 +87,15 @@ struct ConvCpuSchedule {
         s.constraints = {
             {"accumulators + weight + broadcast fit the vector registers: x_tile * tile_rows + 2 <= registers",
              [rows](const tune::Params &p, const tune::TargetInfo &t) {
-                 const int r = p.count("cpu_phase_rows") ? p.at("cpu_phase_rows") : rows(p, t);
-                 return p.at("cpu_x_tile") * r + 2 <= t.vector_registers;
+                 return p.at("cpu_x_tile") * rows(p, t) + 2 <= t.vector_registers;
              }},
             {"a strip holds at least one register tile: strip_rows >= tile_rows",
              [rows](const tune::Params &p, const tune::TargetInfo &t) { return p.at("cpu_strip_rows") >= rows(p, t); }},
+            {"depthwise accumulators fit: dw_x_vectors * dw_rows + 2 <= registers",
+             [](const tune::Params &p, const tune::TargetInfo &t) {
+                 return p.at("cpu_dw_x_vectors") * p.at("cpu_dw_rows") + 2 <= t.vector_registers;
+             }},
         };
-        if (op == "conv2d") {
-            s.constraints.push_back({"depthwise accumulators fit: dw_x_vectors * dw_rows + 2 <= registers",
-                                     [](const tune::Params &p, const tune::TargetInfo &t) {
-                                         return p.at("cpu_dw_x_vectors") * p.at("cpu_dw_rows") + 2 <= t.vector_registers;
-                                     }});
-        }
         return s;
     }
 

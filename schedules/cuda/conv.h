@@ -29,15 +29,18 @@ struct ConvGpuSchedule {
     GeneratorParam<int> reduction_unroll{"gpu_reduction_unroll", 1};
 
     // Search space for `halconv tune` (tune/space.h): {name, default, candidates}.
-    static tune::SearchSpace space(const std::string &) {
+    static tune::SearchSpace space(const std::string &op) {
         tune::SearchSpace s;
         s.knobs = {
             {"gpu_threads_x", 32, {8, 16, 32, 64}},
             {"gpu_threads_y", 4, {1, 2, 4, 8, 16}},
             {"gpu_k_per_thread", 8, {1, 2, 4, 8, 16}},
-            {"gpu_rows_per_thread", 2, {1, 2, 4}},
-            {"gpu_reduction_unroll", 1, {1, 2, 3}},
         };
+        // conv_transpose2d's thread tiles are one row, not unrolled.
+        if (op == "conv2d") {
+            s.knobs.push_back({"gpu_rows_per_thread", 2, {1, 2, 4}});
+            s.knobs.push_back({"gpu_reduction_unroll", 1, {1, 2, 3}});
+        }
         s.constraints = {
             {"a block has at most 1024 threads and whole warps: threads_x * threads_y in [32, 1024], % 32 == 0",
              [](const tune::Params &p, const tune::TargetInfo &) {
@@ -46,7 +49,8 @@ struct ConvGpuSchedule {
              }},
             {"accumulators stay in registers: k_per_thread * rows_per_thread <= 32",
              [](const tune::Params &p, const tune::TargetInfo &) {
-                 return p.at("gpu_k_per_thread") * p.at("gpu_rows_per_thread") <= 32;
+                 const int rows = p.count("gpu_rows_per_thread") ? p.at("gpu_rows_per_thread") : 1;
+                 return p.at("gpu_k_per_thread") * rows <= 32;
              }},
         };
         return s;
