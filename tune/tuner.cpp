@@ -192,6 +192,31 @@ void fill_timing(Record &r, const Timing &t, const Problem &p) {
     if (p.flops > 0) r.gflops = p.flops / (t.median_ms * 1e6);
 }
 
+// The gate, then the timing: status ok with the timing, or failed (did not
+// build or run) or wrong (differs from the hand schedule) with the reason.
+void evaluate(Candidate &c, Problem &p, const std::vector<Halide::Buffer<>> &reference, const TuneOptions &o,
+              Record &r) {
+    std::string err;
+    Timing t;
+    if (!c.ok()) {
+        r.status = "failed";
+        r.error = c.error();
+        return;
+    }
+    poison_outputs(p);
+    if (!(err = c.run(p)).empty()) {
+        r.status = "failed";
+    } else if (!(err = compare(p, reference)).empty()) {
+        r.status = "wrong";
+    } else if (!(err = measure(c, p, o, t)).empty()) {
+        r.status = "failed";
+    } else {
+        fill_timing(r, t, p);
+        return;
+    }
+    r.error = err;
+}
+
 std::string fmt_ms(double ms) {
     std::ostringstream s;
     s << std::setprecision(ms < 10 ? 3 : 4) << ms << " ms";
@@ -310,29 +335,7 @@ int tune_shape(const OpAdapter &adapter, const bench::json::Value &shape, const 
         }
         r.compile_s = c->compile_seconds();
         if (interrupt_requested) break;
-        if (!c->ok()) {
-            r.status = "failed";
-            r.error = c->error();
-        } else {
-            poison_outputs(p);
-            err = c->run(p);
-            if (!err.empty()) {
-                r.status = "failed";
-                r.error = err;
-            } else if (!(err = compare(p, reference)).empty()) {
-                r.status = "wrong";
-                r.error = err;
-            } else {
-                Timing t;
-                err = measure(*c, p, o, t);
-                if (!err.empty()) {
-                    r.status = "failed";
-                    r.error = err;
-                } else {
-                    fill_timing(r, t, p);
-                }
-            }
-        }
+        evaluate(*c, p, reference, o, r);
         append(r);
         log << "  " << name << ": " << (r.ok() ? fmt_ms(r.median_ms) : r.status + ": " + r.error.substr(0, 200)) << "\n";
     }
@@ -365,7 +368,6 @@ int tune_shape(const OpAdapter &adapter, const bench::json::Value &shape, const 
         r.trial = trial;
         r.params = space.complete(*proposal);
         const std::string invalid = space.violation(r.params, info);
-        Timing t;
         if (!invalid.empty()) {
             r.status = "invalid";
             r.error = invalid;
@@ -377,25 +379,7 @@ int tune_shape(const OpAdapter &adapter, const bench::json::Value &shape, const 
             }
             r.compile_s = c->compile_seconds();
             if (interrupt_requested) break;  // not measured: not recorded
-            if (!c->ok()) {
-                r.status = "failed";
-                r.error = c->error();
-            } else {
-                poison_outputs(p);
-                err = c->run(p);
-                if (!err.empty()) {
-                    r.status = "failed";
-                    r.error = err;
-                } else if (!(err = compare(p, reference)).empty()) {
-                    r.status = "wrong";
-                    r.error = err;
-                } else if (!(err = measure(*c, p, o, t)).empty()) {
-                    r.status = "failed";
-                    r.error = err;
-                } else {
-                    fill_timing(r, t, p);
-                }
-            }
+            evaluate(*c, p, reference, o, r);
         }
         if (interrupt_requested && !r.ok()) break;
         append(r);
