@@ -9,18 +9,24 @@
 //
 // The pieces:
 //   * padded: the input with a zero border, channels in blocks of
-//     `channel_block` innermost (lane, px, py, block, n), px = x + 1, over
-//     x in [-1, W + 1], y in [-1, H + 1]. Every neighbour of a sample whose
-//     cell touches the image is inside it, so no read needs a bounds test,
-//     and outside corners read torchvision's zeros. A sample of a channel
-//     block (one offset group) is 4 dense vector loads.
-//   * sample_cell / sample_fraction: per (x, y, tap, offset group) the cell
+//     `channel_block` innermost, the padded plane flattened:
+//     (lane, pixel, block, n), pixel = py * padded_width + px, px = x + 1
+//     over x in [-1, W + 1], py = y + 1 over y in [-1, H + 1]. Every
+//     neighbour of a sample whose cell touches the image is inside it, so no
+//     read needs a bounds test, and outside corners read torchvision's
+//     zeros. A sample of a channel block (one offset group) is 4 dense
+//     vector loads at one precomputed pixel index (sample_pixel) plus
+//     {0, 1, padded_width, padded_width + 1}: no multiply in the sampling
+//     loop.
+//   * sample_position: per (x, y, tap, offset group) the sample's (row,
+//     column) position, or the sentinel (H, W) when its cell misses the
+//     image or it is not finite; computed once, everything below derives
+//     from it. sample_cell / sample_fraction: the cell
 //     [floor(y), floor(y)+1] x [floor(x), floor(x)+1] in padded coordinates
 //     and the fractions (ly, lx) and the mask; shared by the group's
-//     channels. A position whose cell misses the image (or that is not
-//     finite) points at an all-zero 2x2 block of the border (px = W + 1,
-//     py = H + 1) with fractions 0: it samples 0 and has derivative 0, and no
-//     integer ever comes from the position itself.
+//     channels. The sentinel's cell is an all-zero 2x2 block of the border
+//     (px = W + 1, py = H + 1) with fractions 0: it samples 0 and has
+//     derivative 0, and no integer ever comes from a position outside.
 //   * columns (lane, block, tap, x, y, n): mask * B for every channel (the
 //     im2col matrix, which schedules tile rather than materialise), and
 //     conv = bias + sum_{c', tap} weight * columns (a GEMM).
@@ -43,7 +49,7 @@ enum DeformSumPart { kDeformSumValue, kDeformSumDy, kDeformSumDx, kDeformSumPart
 
 struct DeformConv2dAlgorithm {
     Var x{"x"}, y{"y"}, k{"k"}, n{"n"}, c{"c"}, tap{"tap"}, g{"g"}, part{"part"};
-    Var lane{"lane"}, block{"block"}, px{"px"}, py{"py"}, bi{"bi"};
+    Var lane{"lane"}, block{"block"}, px{"px"}, py{"py"}, bi{"bi"}, pixel{"pixel"};
 
     // Shapes and parameters (runtime values; schedules specialize on them).
     Expr in_width, in_height, in_channels, out_width, out_height, out_channels, batch;
@@ -60,9 +66,12 @@ struct DeformConv2dAlgorithm {
     Expr blocks_per_group;
     int channel_block = 1;
 
-    Func padded{"input_padded"};              // (lane, px, py, block, n)
+    Expr padded_width;                        // W + 3
+    Func padded{"input_padded"};              // (lane, pixel, block, n), pixel = py * padded_width + px
     Func input_rows{"input_rows"};            // (x, y, c, n): zero-padded NCHW (schedules block it)
+    Func sample_position{"sample_position"};  // (part, x, y, tap, g, n): row / column position or the sentinel
     Func sample_cell{"sample_cell"};          // (part, x, y, tap, g, n): padded row / column, int
+    Func sample_pixel{"sample_pixel"};        // (x, y, tap, g, n): the cell's top-left padded pixel index
     Func sample_fraction{"sample_fraction"};  // (part, x, y, tap, g, n): ly, lx, mask
     Func sample_weight{"sample_weight"};      // (corner, x, y, tap, g, n): mask * bilinear weight
     Func columns{"columns"};                  // (lane, bi, g, tap, x, y, n): block g * blocks_per_group + bi
@@ -80,7 +89,7 @@ struct DeformConv2dAlgorithm {
     Func transposed_weight{"weight_t"};      // (c, tap, k): channels innermost
     Func grad_columns{"grad_columns"};       // (c, tap, x, y, n)
     RDom over_group_out;                     // grad_columns' sum over the weight group's K/groups channels
-    Func sum_terms{"sum_terms"};             // (lane, part, block, tap, x, y, n): grad_column * {B, dB/dy, dB/dx}
+    Func sum_terms{"sum_terms"};             // (lane, part, bi, g, tap, x, y, n): grad_column * {B, dB/dy, dB/dx}
     Func lane_sums{"lane_sums"};             // (lane, part, g, tap, x, y, n): over the group's blocks
     Func group_sums{"group_sums"};           // (part, g, tap, x, y, n)
     RDom over_blocks;
@@ -119,18 +128,15 @@ inline Expr deform_lane_of(const DeformConv2dAlgorithm &a, Expr channel) {
     return (channel % a.offset_group_channels) % a.channel_block;
 }
 
-// The padded (row, column) of corner q (0: top-left, 1: top-right,
+// The padded pixel index of corner q (0: top-left, 1: top-right,
 // 2: bottom-left, 3: bottom-right) of a sample's cell, clamped into
-// sample_cell's range: computed Funcs hide it from bounds inference, and a
+// sample_pixel's range: computed Funcs hide it from bounds inference, and a
 // schedule that computes whole tiles past the output's edge may read cells
 // it never computed (their results are not stored, but their loads must
 // stay inside the padded input).
-inline std::pair<Expr, Expr> deform_corner(const DeformConv2dAlgorithm &a, int q, Expr x, Expr y, Expr tap, Expr g,
-                                           Expr n) {
-    Func cell = a.sample_cell;
-    Expr row = clamp(cell(kDeformCellRow, x, y, tap, g, n), 0, a.in_height + 1);
-    Expr col = clamp(cell(kDeformCellCol, x, y, tap, g, n), 0, a.in_width + 1);
-    return {row + q / 2, col + q % 2};
+inline Expr deform_corner(const DeformConv2dAlgorithm &a, int q, Expr x, Expr y, Expr tap, Expr g, Expr n) {
+    Expr pixel = clamp(a.sample_pixel(x, y, tap, g, n), 0, (a.in_height + 1) * a.padded_width + a.in_width + 1);
+    return pixel + (q / 2) * a.padded_width + q % 2;
 }
 
 // Fills the shape fields from the buffers and defines the padded input, the
@@ -140,7 +146,7 @@ inline std::pair<Expr, Expr> deform_corner(const DeformConv2dAlgorithm &a, int q
 inline void define_deform_samples(DeformConv2dAlgorithm &a, Func input, Func offset, Func mask,
                                   const std::vector<Expr> &mask_extents) {
     Var x = a.x, y = a.y, n = a.n, c = a.c, tap = a.tap, g = a.g, part = a.part;
-    Var lane = a.lane, block = a.block, px = a.px, py = a.py;
+    Var lane = a.lane, block = a.block, pixel = a.pixel;
     const int cb = a.channel_block;
     Expr W = a.in_width, H = a.in_height, C = a.in_channels;
     a.taps = a.kernel_w * a.kernel_h;
@@ -151,8 +157,12 @@ inline void define_deform_samples(DeformConv2dAlgorithm &a, Func input, Func off
     Expr inside = x >= 0 && x < W && y >= 0 && y < H && c < C;
     a.input_rows(x, y, c, n) =
         select(inside, input(clamp(x, 0, W - 1), clamp(y, 0, H - 1), clamp(c, 0, C - 1), n), 0.0f);
-    a.padded(lane, px, py, block, n) =
-        select(deform_lane_used(a, lane, block), a.input_rows(px - 1, py - 1, deform_channel(a, lane, block), n), 0.0f);
+    // (One division per pixel of the copy, none per sample.)
+    a.padded_width = W + 3;
+    a.padded(lane, pixel, block, n) =
+        select(deform_lane_used(a, lane, block),
+               a.input_rows(pixel % a.padded_width - 1, pixel / a.padded_width - 1, deform_channel(a, lane, block), n),
+               0.0f);
 
     // Offsets and mask are read at clamped coordinates: schedules may compute
     // whole vectors of samples past the output's edge.
@@ -164,19 +174,28 @@ inline void define_deform_samples(DeformConv2dAlgorithm &a, Func input, Func off
     Expr base_y = oy * a.stride_y - a.pad_y + i * a.dil_y;
     Expr base_x = ox * a.stride_x - a.pad_x + j * a.dil_x;
     Expr off_channel = gc * 2 * a.taps + 2 * tc;
-    BilinearAxis rows = bilinear_axis(cast<float>(base_y) + offset(ox, oy, off_channel, n), H);
-    BilinearAxis cols = bilinear_axis(cast<float>(base_x) + offset(ox, oy, off_channel + 1, n), W);
+    Expr rows_at = cast<float>(base_y) + offset(ox, oy, off_channel, n);
+    Expr cols_at = cast<float>(base_x) + offset(ox, oy, off_channel + 1, n);
+    BilinearAxis rows = bilinear_axis(rows_at, H);
+    BilinearAxis cols = bilinear_axis(cols_at, W);
     Expr in_cell = rows.in_cell_range && cols.in_cell_range;
     // (mask is a placeholder without one: its coordinates are clamped to it.)
     Expr m = select(a.has_mask,
                     mask(clamp(likely(x), 0, min(a.out_width, mask_extents[0]) - 1), clamp(oy, 0, mask_extents[1] - 1),
                          clamp(gc * a.taps + tc, 0, mask_extents[2] - 1), clamp(n, 0, mask_extents[3] - 1)),
                     1.0f);
-    a.sample_cell(part, x, y, tap, g, n) =
-        select(part == kDeformCellRow, select(in_cell, rows.cell + 1, H + 1), select(in_cell, cols.cell + 1, W + 1));
+    // Positions outside are replaced by the sentinel before any integer
+    // conversion (floor(H) + 1 = H + 1, fraction 0).
+    a.sample_position(part, x, y, tap, g, n) =
+        select(part == kDeformCellRow, select(in_cell, rows_at, cast<float>(H)), select(in_cell, cols_at, cast<float>(W)));
+    Func pos = a.sample_position;
+    Expr pos_part = pos(part, x, y, tap, g, n);
+    a.sample_cell(part, x, y, tap, g, n) = cast<int>(floor(pos_part)) + 1;
+    Expr pos_y = pos(kDeformCellRow, x, y, tap, g, n), pos_x = pos(kDeformCellCol, x, y, tap, g, n);
     a.sample_fraction(part, x, y, tap, g, n) =
-        select(part == kDeformFracY, select(in_cell, rows.fraction, 0.0f),
-               part == kDeformFracX, select(in_cell, cols.fraction, 0.0f), m);
+        select(part == kDeformFracY, pos_y - floor(pos_y), part == kDeformFracX, pos_x - floor(pos_x), m);
+    a.sample_pixel(x, y, tap, g, n) =
+        (cast<int>(floor(pos_y)) + 1) * a.padded_width + cast<int>(floor(pos_x)) + 1;
     Func f = a.sample_fraction;
     Expr ly = f(kDeformFracY, x, y, tap, g, n), lx = f(kDeformFracX, x, y, tap, g, n);
     Expr mk = f(kDeformMask, x, y, tap, g, n);
@@ -188,11 +207,12 @@ inline void define_deform_samples(DeformConv2dAlgorithm &a, Func input, Func off
     Var bi = a.bi;
     Expr group = clamp(g, 0, a.offset_groups - 1);
     Expr blk = group * a.blocks_per_group + bi;
-    Expr value = 0.0f;
+    Expr term[4];
     for (int q = 0; q < 4; q++) {
-        auto [row, col] = deform_corner(a, q, x, y, tap, group, n);
-        value += a.sample_weight(q, x, y, tap, group, n) * a.padded(lane, col, row, blk, n);
+        term[q] = a.sample_weight(q, x, y, tap, group, n) * a.padded(lane, deform_corner(a, q, x, y, tap, group, n), blk, n);
     }
+    // (A tree, not a chain: the four products are independent.)
+    Expr value = (term[0] + term[1]) + (term[2] + term[3]);
     a.columns(lane, bi, g, tap, x, y, n) = value;
 }
 
@@ -257,29 +277,32 @@ inline void define_deform_conv2d_backward(DeformConv2dAlgorithm &a, Func weight,
 
     // Per channel: grad_column * {B, dB/dy, dB/dx} (torchvision's
     // get_coordinate_weight: the derivative of the cell's polynomial, zeros
-    // outside, which the padded input supplies).
-    Expr ch = deform_channel(a, lane, block);
-    Expr group = deform_group_of_block(a, block);
+    // outside, which the padded input supplies). Indexed by (block within
+    // the group, group): no division per sample, and the channel is
+    // unclamped so that a block's lanes read grad_columns densely (spare
+    // lanes read at most channel_block - 1 channels past C of that Func, and
+    // are masked).
+    Var bi = a.bi;
+    Expr ch = g * a.offset_group_channels + bi * cb + lane;
+    Expr blk = g * a.blocks_per_group + bi;
     Func f = a.sample_fraction;
-    Expr ly = f(kDeformFracY, x, y, tap, group, n), lx = f(kDeformFracX, x, y, tap, group, n);
+    Expr ly = f(kDeformFracY, x, y, tap, g, n), lx = f(kDeformFracX, x, y, tap, g, n);
     Expr v[4];
     for (int q = 0; q < 4; q++) {
-        auto [row, col] = deform_corner(a, q, x, y, tap, group, n);
-        v[q] = a.padded(lane, col, row, block, n);
+        v[q] = a.padded(lane, deform_corner(a, q, x, y, tap, g, n), blk, n);
     }
     Expr value = (1.0f - ly) * ((1.0f - lx) * v[0] + lx * v[1]) + ly * ((1.0f - lx) * v[2] + lx * v[3]);
     Expr d_dy = (1.0f - lx) * (v[2] - v[0]) + lx * (v[3] - v[1]);
     Expr d_dx = (1.0f - ly) * (v[1] - v[0]) + ly * (v[3] - v[2]);
     // (Spare lanes contribute 0.)
-    Expr gc = select(deform_lane_used(a, lane, block), a.grad_columns(ch, tap, x, y, n), 0.0f);
-    a.sum_terms(lane, part, block, tap, x, y, n) =
+    Expr gc = select(bi * cb + lane < a.offset_group_channels, a.grad_columns(ch, tap, x, y, n), 0.0f);
+    a.sum_terms(lane, part, bi, g, tap, x, y, n) =
         gc * select(part == kDeformSumValue, value, part == kDeformSumDy, d_dy, d_dx);
 
     // Sums over a group's channels: its blocks lane-wise, then the lanes.
     a.over_blocks = RDom(0, a.blocks_per_group, "over_blocks");
     a.lane_sums(lane, part, g, tap, x, y, n) = 0.0f;
-    a.lane_sums(lane, part, g, tap, x, y, n) +=
-        a.sum_terms(lane, part, g * a.blocks_per_group + a.over_blocks, tap, x, y, n);
+    a.lane_sums(lane, part, g, tap, x, y, n) += a.sum_terms(lane, part, a.over_blocks, g, tap, x, y, n);
     Expr total = a.lane_sums(0, part, g, tap, x, y, n);
     for (int l = 1; l < cb; l++) total += a.lane_sums(l, part, g, tap, x, y, n);
     a.group_sums(part, g, tap, x, y, n) = total;
@@ -299,6 +322,8 @@ inline void define_deform_conv2d_backward(DeformConv2dAlgorithm &a, Func weight,
     // (torchvision's strict |y - qy| < 1), so 0 * NaN cannot reach it.
     a.over_samples = RDom({{0, 4}, {0, a.taps}, {0, a.out_width}, {0, a.out_height}}, "over_samples");
     RDom &r = a.over_samples;
+    Expr group = deform_group_of_block(a, block);  // (per block: hoisted out of the samples)
+    Expr block_channel = deform_channel(a, lane, block);
     // (Coordinates clamped: a guarded split may evaluate them past the edge.)
     Expr sx = clamp(r[2], 0, a.out_width - 1), sy = clamp(r[3], 0, a.out_height - 1);
     Expr sly = f(kDeformFracY, sx, sy, r[1], group, n), slx = f(kDeformFracX, sx, sy, r[1], group, n);
@@ -310,14 +335,13 @@ inline void define_deform_conv2d_backward(DeformConv2dAlgorithm &a, Func weight,
     Expr col = clamp(cell(kDeformCellCol, sx, sy, r[1], group, n), 0, a.in_width + 1) + r[0] % 2;
     a.scatter(lane, px, py, block, n) = 0.0f;
     a.scatter(lane, col, row, block, n) +=
-        select(bilinear != 0.0f, a.grad_columns(ch, r[1], sx, sy, n) * sm * bilinear, 0.0f);
+        select(bilinear != 0.0f, a.grad_columns(block_channel, r[1], sx, sy, n) * sm * bilinear, 0.0f);
     a.grad_input(x, y, c, n) = a.scatter(deform_lane_of(a, c), x + 1, y + 1, deform_block_of(a, c), n);
 
     // grad_weight: per output row (over every channel slot of the columns'
     // layout, so that no loop divides), then the rows summed in order
     // (deterministic), picking each weight's channel.
     a.over_row = RDom(0, a.out_width, "over_row");
-    Var bi = a.bi;
     a.row_weight_grads(k, lane, bi, g, tap, y, n) = 0.0f;
     a.row_weight_grads(k, lane, bi, g, tap, y, n) +=
         a.grad_out(a.over_row, y, k, n) * a.columns(lane, bi, g, tap, a.over_row, y, n);

@@ -1,25 +1,34 @@
 // CPU-SIMD schedules of deformable convolution (generators/deform_conv.h).
 //
-// Forward: the im2col matrix is never materialised. Per task (one output
-// row), per chunk of x_chunk pixels, the samples' cells and mask-weighted
-// bilinear weights are computed vectorized along x (shared by an offset
-// group's channels); per tile of x_tile pixels the columns (every channel x
-// tap) are sampled with channel blocks in the vector lanes (4 dense loads
-// and FMAs per block: the padded input stores channel blocks innermost),
-// and stay in L1 while every block of k_tile output channels runs its
-// register tile over them:
+// Forward: the im2col matrix is never materialised. Per task (a strip of
+// rows), per chunk of x_chunk pixels, the samples' positions, their
+// mask-weighted bilinear weights and their cells' padded pixel indices are
+// computed vectorized along x (shared by an offset group's channels); per
+// tile of x_tile pixels the columns (every channel x tap) are sampled with
+// channel blocks in the vector lanes (per sample: 1 index load, 4
+// broadcast weights, 4 dense loads and FMAs as a tree; the padded input
+// stores channel blocks innermost and is flat, so no multiply), taps
+// innermost so that a group's 3x3 neighbourhood is reused from L1, and
+// stay in L1 while every block of k_tile output channels runs its register
+// tile over them:
 //   x_tile pixels x k_tile channels = 6 x 16 = 12 ymm accumulators,
 //   per (channel, tap) step 2 weight vectors + 6 broadcast column values
-//   for 12 FMAs (Zen3: 2 FMAs and 3 loads a cycle: FMA-bound).
+//   for 12 FMAs (Zen3: 2 FMAs and 3 loads a cycle: FMA-bound); a block's
+//   lanes unrolled, so each loop iteration is channel_block such steps.
 // The GEMM is the same arithmetic as dense conv2d (2*K*C*R*S per output);
 // the sampling adds ~C*R*S/channel_block vector loads and FMAs per pixel,
-// about 1/4 of the GEMM's instructions with 4-channel blocks.
+// about 1/4 of the GEMM's instructions with 4-channel blocks. Measured
+// (dcn_vsr, 2 threads, Halide profiler): GEMM ~40 ms (~105 GFLOP/s, 53% of
+// peak), sampling ~35-45 ms (latency of the L2-resident input), positions
+// and weights ~20 ms (the offsets and mask stream from DRAM).
 //
-// Backward: grad_columns = W^T grad_output as a GEMM (channel vectors x
-// pixels); the per-group sums (grad_offset, grad_mask) from it, row by row;
-// grad_input's scatter with channel blocks in the lanes, one block per task,
-// samples in order (deterministic for any thread count); grad_weight per
-// output row (pixels innermost in registers), then the rows summed in order.
+// Backward: grad_columns = W^T grad_output as a GEMM (register tiles of
+// channel vectors x pixels, stored once); the per-group sums (grad_offset,
+// grad_mask) from it, lane-wise partial sums on the stack per (pixel,
+// group, tap); grad_input's scatter with channel blocks in the lanes, one
+// block per task, samples in order (deterministic for any thread count);
+// grad_weight per output row (pixels innermost in registers), then the rows
+// summed in order.
 #pragma once
 
 #include "tune/space.h"
@@ -73,27 +82,31 @@ struct DeformCpuSchedule {
         return s;
     }
 
-    // The padded input in channel blocks (lane, px, py, block, n), once per
-    // call: rows in parallel, lanes vectorized.
+    // The padded input in channel blocks (lane, pixel, block, n), once per
+    // call: chunks of pixels in parallel, lanes vectorized.
     void pad_input(DeformConv2dAlgorithm &a) const {
+        Var po("po"), pi("pi");
         a.padded.compute_root()
             .bound(a.lane, 0, a.channel_block)
-            .reorder(a.lane, a.px, a.py, a.block, a.n)
+            .reorder(a.lane, a.pixel, a.block, a.n)
+            .split(a.pixel, po, pi, 1024, TailStrategy::GuardWithIf)
             .vectorize(a.lane)
-            .parallel(a.py);
+            .parallel(po);
     }
 
-    // Sample cells and weights for a chunk of pixels, vectorized along x.
-    // extent: the chunk's pixels, so that tiles past the output's edge read
-    // computed samples.
+    // Per-sample values for a chunk of pixels, vectorized along x (parts > 0:
+    // the Func's first argument is a part index, unrolled). extent: the
+    // chunk's pixels, so that tiles past the output's edge read computed
+    // samples.
     void samples_at(DeformConv2dAlgorithm &a, Func sample, int parts, LoopLevel level, int v, int extent) const {
-        sample.compute_at(level)
-            .bound_extent(a.x, extent)
-            .bound(a.part, 0, parts)
-            .reorder_storage(a.x, a.part, a.y, a.tap, a.g, a.n)
-            .reorder(a.x, a.part, a.y, a.tap, a.g, a.n)
-            .unroll(a.part)
-            .vectorize(a.x, v, TailStrategy::GuardWithIf);
+        sample.compute_at(level).bound_extent(a.x, extent);
+        if (parts > 0) {
+            sample.bound(a.part, 0, parts)
+                .reorder_storage(a.x, a.part, a.y, a.tap, a.g, a.n)
+                .reorder(a.x, a.part, a.y, a.tap, a.g, a.n)
+                .unroll(a.part);
+        }
+        sample.vectorize(a.x, v, TailStrategy::GuardWithIf);
     }
 
     void apply_forward(DeformConv2dAlgorithm &a, const Target &t) const {
@@ -136,13 +149,14 @@ struct DeformCpuSchedule {
         RDom r = a.red;
         // (A group's lanes and blocks fused into one loop: its columns and
         // weights are one contiguous run, indexed without division.)
-        RVar rlb("rlb");
+        // (A block's lanes unrolled: channel_block steps of the register
+        // tile per loop iteration, whatever the blocks per group.)
         conv.update()
             .specialize(dense)
-            .fuse(r[0], r[1], rlb)
-            .reorder(k, x, rlb, r[2], r[3], y, n)
+            .reorder(k, x, r[0], r[1], r[2], r[3], y, n)
             .vectorize(k)
-            .unroll(x);
+            .unroll(x)
+            .unroll(r[0]);
         conv.update().reorder(k, x, r[0], r[1], r[2], r[3], y, n);
 
         // The tile's columns, every channel and tap: channel blocks in the
@@ -151,12 +165,16 @@ struct DeformCpuSchedule {
         col.compute_at(out, xto)
             .bound(a.lane, 0, a.channel_block)
             .bound_extent(x, xt)
-            .reorder(a.lane, a.bi, x, a.g, a.tap, y, n)
+            .reorder(a.lane, a.bi, x, a.tap, a.g, y, n)
             .vectorize(a.lane);
 
+        // Positions once per chunk; the bilinear weights and the cells'
+        // pixel indices from them (what the column loop reads).
+        samples_at(a, a.sample_position, kDeformCellParts, LoopLevel(out, yi), v, xc);
         samples_at(a, a.sample_weight, 4, LoopLevel(out, yi), v, xc);
-        samples_at(a, a.sample_cell, kDeformCellParts, LoopLevel(out, yi), v, xc);
+        samples_at(a, a.sample_pixel, 0, LoopLevel(out, yi), v, xc);
         a.sample_fraction.compute_inline();
+        a.sample_cell.compute_inline();
         pad_input(a);
         a.packed_weight.compute_root().vectorize(k, v, TailStrategy::GuardWithIf).parallel(a.tap);
     }
@@ -169,21 +187,26 @@ struct DeformCpuSchedule {
         pad_input(a);
 
         // grad_columns: a GEMM, channel vectors x pixels, rows in parallel.
+        // Each grad_c_tile x grad_x_tile tile of one tap is reduced in
+        // registers (a small Func at the tile's loop: 16 x 6 = 12 ymm
+        // accumulators, per output channel 2 weight vectors + 6 broadcasts
+        // for 12 FMAs) and then stored into the materialised grad_columns,
+        // which its three consumers read.
         Func gcol = a.grad_columns;
-        gcol.compute_root()
-            .reorder(c, tap, x, y, n)
-            .vectorize(c, v, TailStrategy::GuardWithIf)
+        Func gstore = gcol.in();
+        gstore.compute_root()
+            .split(x, xo, xi, xt, TailStrategy::GuardWithIf)
+            .split(c, co, ci, ct, TailStrategy::GuardWithIf)
+            .reorder(ci, xi, co, tap, xo, y, n)
+            .vectorize(ci)
+            .unroll(xi)
             .parallel(y);
+        gcol.compute_at(gstore, co).bound_extent(c, ct).bound_extent(x, xt).vectorize(c).unroll(x);
         // (groups == 1: a channel vector shares its output channels, so the
         // weights are dense loads and grad_output broadcasts.)
         for (int dense : {1, 0}) {
             Stage s = dense ? gcol.update().specialize(a.groups == 1) : gcol.update();
-            s.split(x, xo, xi, xt, TailStrategy::GuardWithIf)
-                .split(c, co, ci, ct, TailStrategy::GuardWithIf)
-                .reorder(ci, xi, a.over_group_out, co, tap, xo, y, n)
-                .vectorize(ci)
-                .unroll(xi)
-                .parallel(y);
+            s.reorder(c, x, a.over_group_out, tap, y, n).vectorize(c).unroll(x);
         }
         a.transposed_weight.compute_root().vectorize(c, v, TailStrategy::GuardWithIf).parallel(k);
         a.grad_out.compute_inline();
@@ -198,25 +221,23 @@ struct DeformCpuSchedule {
             .reorder(part, tap, g, x, y, n)
             .unroll(part)
             .parallel(y);
-        a.lane_sums.compute_at(gs, x).bound(a.lane, 0, a.channel_block).vectorize(a.lane);
+        // (Per (pixel, group, tap): 3 x channel_block partial sums, on the stack.)
+        a.lane_sums.compute_at(gs, tap).bound(a.lane, 0, a.channel_block).vectorize(a.lane).unroll(part);
         a.lane_sums.update().reorder(a.lane, part, a.over_blocks, tap, g, x).vectorize(a.lane).unroll(part);
         a.sum_terms.compute_inline();
-        a.sample_fraction.compute_root()
-            .bound(part, 0, kDeformFractionParts)
-            .reorder_storage(x, part, y, tap, g, n)
-            .reorder(x, part, tap, g, y, n)
-            .unroll(part)
-            .vectorize(x, v, TailStrategy::GuardWithIf)
-            .parallel(y);
-        a.sample_cell.compute_root()
+        a.sample_position.compute_root()
             .bound(part, 0, kDeformCellParts)
             .reorder_storage(x, part, y, tap, g, n)
             .reorder(x, part, tap, g, y, n)
             .unroll(part)
             .vectorize(x, v, TailStrategy::GuardWithIf)
             .parallel(y);
-        a.grad_offset.compute_root().parallel(y).vectorize(x, v, TailStrategy::GuardWithIf);
-        a.grad_mask.compute_root().parallel(y).vectorize(x, v, TailStrategy::GuardWithIf);
+        a.sample_fraction.compute_inline();
+        a.sample_cell.compute_inline();
+        a.sample_pixel.compute_inline();
+        // (Parallel over channels: one parallel loop, not one per channel.)
+        a.grad_offset.compute_root().parallel(c).vectorize(x, v, TailStrategy::GuardWithIf);
+        a.grad_mask.compute_root().parallel(c).vectorize(x, v, TailStrategy::GuardWithIf);
 
         // The scatter: one channel block per task, samples in order.
         Func sc = a.scatter;

@@ -50,7 +50,7 @@ struct DeformGpuSchedule {
         Var bx("bx"), by("by"), tx("tx"), ty("ty");
         a.padded.compute_root()
             .bound(a.lane, 0, 1)
-            .gpu_tile(a.px, a.py, bx, by, tx, ty, threads_x, threads_y, TailStrategy::GuardWithIf);
+            .gpu_tile(a.pixel, a.block, bx, by, tx, ty, threads_x, threads_y, TailStrategy::GuardWithIf);
     }
 
     // A pure stage over (x, y, inner..., n): threads over x and y tiles,
@@ -82,6 +82,8 @@ struct DeformGpuSchedule {
         a.conv.update().reorder(k, r[0], r[1], r[2], r[3]).unroll(k);
         a.columns.compute_at(a.conv, r[0]).bound(a.lane, 0, 1);
         a.sample_weight.compute_inline();
+        a.sample_position.compute_inline();
+        a.sample_pixel.compute_inline();
         a.sample_fraction.compute_inline();
         a.sample_cell.compute_inline();
         a.packed_weight.compute_inline();
@@ -93,6 +95,8 @@ struct DeformGpuSchedule {
         pad_input(a);
         a.grad_out.compute_inline();
         a.transposed_weight.compute_inline();
+        a.sample_position.compute_inline();
+        a.sample_pixel.compute_inline();
         a.sample_fraction.compute_inline();
         a.sample_cell.compute_inline();
         a.sample_weight.compute_inline();
