@@ -99,6 +99,7 @@ struct DeformConv2dAlgorithm {
     Func row_weight_grads{"row_weight_grads"};  // (k, lane, bi, g, tap, y, n): one output row's grad_weight
     RDom over_row;                              // x
     RDom over_rows;                             // (y, n)
+    Func summed_weight_grads{"summed_weight_grads"};  // (k, lane, bi, g, tap): rows summed in order
     RDom over_pixels;                           // grad_bias: (x, y, n)
     Func grad_input, grad_offset, grad_mask, grad_weight, grad_bias;
 };
@@ -348,10 +349,12 @@ inline void define_deform_conv2d_backward(DeformConv2dAlgorithm &a, Func weight,
     Var s("s"), r_("r"), cw("cw");
     Expr channel = deform_weight_group_of_output(a, k) * a.group_in_channels + cw;
     a.over_rows = RDom(0, a.out_height, 0, a.batch, "over_rows");
-    a.grad_weight(s, r_, cw, k) = 0.0f;
-    a.grad_weight(s, r_, cw, k) +=
-        a.row_weight_grads(k, deform_lane_of(a, channel), (channel % a.offset_group_channels) / cb,
-                           channel / a.offset_group_channels, r_ * a.kernel_w + s, a.over_rows.x, a.over_rows.y);
+    // (Summed in the rows' own layout, so that the sum streams through them.)
+    a.summed_weight_grads(k, lane, bi, g, tap) = 0.0f;
+    a.summed_weight_grads(k, lane, bi, g, tap) += a.row_weight_grads(k, lane, bi, g, tap, a.over_rows.x, a.over_rows.y);
+    a.grad_weight(s, r_, cw, k) =
+        a.summed_weight_grads(k, deform_lane_of(a, channel), (channel % a.offset_group_channels) / cb,
+                              channel / a.offset_group_channels, r_ * a.kernel_w + s);
     a.over_pixels = RDom(0, a.out_width, 0, a.out_height, 0, a.batch, "over_pixels");
     a.grad_bias(k) = 0.0f;
     a.grad_bias(k) += grad(a.over_pixels.x, a.over_pixels.y, k, a.over_pixels.z);

@@ -24,7 +24,10 @@ void record_halide_error(void *, const char *message) {
 }
 
 struct InstallErrorHandler {
-    InstallErrorHandler() { halide_set_error_handler(record_halide_error); }
+    InstallErrorHandler() {
+        halide_set_error_handler(record_halide_error);
+        install_scratch_allocator();
+    }
 } install_error_handler;
 
 }  // namespace

@@ -100,6 +100,10 @@ Fn pick_pipeline(Device device, GradAccumulation accumulation, Fn cpu, Fn cuda, 
     return pick_pipeline(device, cpu, atomic ? cuda_atomic : cuda, opencl);
 }
 
+// Routes the runtime's halide_malloc/halide_free through the scratch cache
+// (runtime/memory.cpp); done once, before any pipeline runs.
+void install_scratch_allocator();
+
 // Clears the message captured from Halide's runtime for this thread.
 void clear_halide_error();
 

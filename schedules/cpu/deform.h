@@ -165,8 +165,11 @@ struct DeformCpuSchedule {
         col.compute_at(out, xto)
             .bound(a.lane, 0, a.channel_block)
             .bound_extent(x, xt)
-            .reorder(a.lane, a.bi, x, a.tap, a.g, y, n)
             .vectorize(a.lane);
+        // (One block per offset group, as in video alignment's 16 groups of
+        // 4 channels: the tile's samples unrolled, one straight run per tap.)
+        col.specialize(a.offset_group_channels <= a.channel_block).reorder(a.lane, x, a.bi, a.tap, a.g, y, n).unroll(x);
+        col.reorder(a.lane, a.bi, x, a.tap, a.g, y, n);
 
         // Positions once per chunk; the bilinear weights and the cells'
         // pixel indices from them (what the column loop reads).
@@ -255,39 +258,49 @@ struct DeformCpuSchedule {
         // in registers over the row's pixels), then rows in order.
         Func rw = a.row_weight_grads;
         Var ko("ko"), ki("ki");
-        rw.compute_root()
-            .bound(a.lane, 0, a.channel_block)
-            .reorder(k, a.lane, a.bi, g, tap, y, n)
-            .vectorize(k, v, TailStrategy::GuardWithIf)
-            .parallel(y);
         // Register tile: 2 vectors of output channels x the lanes of a
         // block, over the row's pixels (per pixel 2 loads of grad_output,
-        // transposed below, and 4 broadcasts for 8 FMAs).
-        rw.update()
+        // transposed below, and 4 broadcasts for 8 FMAs), reduced in
+        // registers (a small Func at the tile's loop) and then stored.
+        Func rw_store = rw.in(a.summed_weight_grads);
+        rw_store.compute_root()
+            .bound(a.lane, 0, a.channel_block)
             .split(k, ko, ki, 2 * v, TailStrategy::GuardWithIf)
-            .reorder(ki, a.lane, a.over_row, a.bi, g, tap, ko, y, n)
+            .reorder(ki, a.lane, a.bi, g, tap, ko, y, n)
             .vectorize(ki)
             .unroll(a.lane)
             .parallel(y);
-        a.grad_out.in(rw).compute_at(rw, y).reorder_storage(k, x, y, n).reorder(k, x, y, n).vectorize(
+        rw.compute_at(rw_store, a.bi)
+            .bound_extent(k, 2 * v)
+            .bound(a.lane, 0, a.channel_block)
+            .vectorize(k)
+            .unroll(a.lane);
+        rw.update().reorder(k, a.lane, a.over_row, a.bi, g, tap, y, n).vectorize(k).unroll(a.lane);
+        a.grad_out.in(rw).compute_at(rw_store, y).reorder_storage(k, x, y, n).reorder(k, x, y, n).vectorize(
             k, v, TailStrategy::GuardWithIf);
         // The row's columns with pixels next to each other, as the tile reads them.
-        a.columns.compute_at(rw, y)
+        a.columns.compute_at(rw_store, y)
             .bound(a.lane, 0, a.channel_block)
             .reorder_storage(a.lane, x, a.bi, a.g, tap, y, n)
             .reorder(a.lane, x, a.bi, a.g, tap, y, n)
             .vectorize(a.lane);
-        a.sample_weight.compute_at(rw, y)
+        a.sample_weight.compute_at(rw_store, y)
             .bound(part, 0, 4)
             .reorder_storage(x, part, y, tap, g, n)
             .reorder(x, part, tap, g, y, n)
             .unroll(part)
             .vectorize(x, v, TailStrategy::GuardWithIf);
         a.grad_out.compute_inline();
-        Func gw = a.grad_weight;
-        Var s = gw.args()[0], rr = gw.args()[1];
-        gw.compute_root().parallel(k);
-        gw.update().reorder(a.over_rows.x, a.over_rows.y, gw.args()[2], s, rr, k).parallel(k);
+        // The rows summed in order, streaming through them (each thread a
+        // range of taps; output channels in the vector lanes), then each
+        // weight picked from the sum.
+        Func sw = a.summed_weight_grads;
+        sw.compute_root().vectorize(k, v, TailStrategy::GuardWithIf).parallel(tap);
+        sw.update()
+            .reorder(k, a.lane, a.bi, g, a.over_rows.x, a.over_rows.y, tap)
+            .vectorize(k, v, TailStrategy::GuardWithIf)
+            .parallel(tap);
+        a.grad_weight.compute_root().parallel(k);
         a.grad_bias.compute_root();
         grad_weight.compute_root();
         grad_bias.compute_root();

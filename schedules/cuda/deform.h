@@ -207,10 +207,22 @@ struct DeformGpuSchedule {
                 .reorder(kt, s, rr, cg, kb)
                 .gpu_blocks(cg, kb)
                 .gpu_threads(kt);
-            gw.update()
-                .split(k4, kb, kt, threads_x, TailStrategy::GuardWithIf)
-                .reorder(a.over_rows.x, a.over_rows.y, kt, s, rr, cg, kb)
-                .gpu_blocks(cg, kb)
+            // The rows summed in order: one thread per (k, channel slot, tap).
+            Func sw = a.summed_weight_grads;
+            sw.compute_root()
+                .bound(a.lane, 0, 1)
+                .split(k, kb, kt, threads_x, TailStrategy::GuardWithIf)
+                .reorder(kt, a.lane, a.bi, g, kb, tap)
+                .fuse(a.lane, a.bi, lb)
+                .fuse(lb, g, lbg)
+                .gpu_blocks(kb, lbg, tap)
+                .gpu_threads(kt);
+            sw.update()
+                .split(k, kb, kt, threads_x, TailStrategy::GuardWithIf)
+                .reorder(a.over_rows.x, a.over_rows.y, kt, a.lane, a.bi, g, kb, tap)
+                .fuse(a.lane, a.bi, lb)
+                .fuse(lb, g, lbg)
+                .gpu_blocks(kb, lbg, tap)
                 .gpu_threads(kt);
             Func gb = a.grad_bias;
             Var kk = gb.args()[0];
