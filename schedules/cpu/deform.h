@@ -85,13 +85,17 @@ struct DeformCpuSchedule {
     // The padded input in channel blocks (lane, pixel, block, n), once per
     // call: chunks of pixels in parallel, lanes vectorized.
     void pad_input(DeformConv2dAlgorithm &a) const {
-        Var po("po"), pi("pi");
+        // (Chunks of every block and image in one parallel loop: a small
+        // image has fewer chunks per block than threads.)
+        Var po("po"), pi("pi"), task("task");
         a.padded.compute_root()
             .bound(a.lane, 0, a.channel_block)
             .reorder(a.lane, a.pixel, a.block, a.n)
             .split(a.pixel, po, pi, 1024, TailStrategy::GuardWithIf)
+            .fuse(po, a.block, task)
+            .fuse(task, a.n, task)
             .vectorize(a.lane)
-            .parallel(po);
+            .parallel(task);
     }
 
     // Per-sample values for a chunk of pixels, vectorized along x (parts > 0:
@@ -168,7 +172,7 @@ struct DeformCpuSchedule {
             .vectorize(a.lane);
         // (One block per offset group, as in video alignment's 16 groups of
         // 4 channels: the tile's samples unrolled, one straight run per tap.)
-        col.specialize(a.offset_group_channels <= a.channel_block).reorder(a.lane, x, a.bi, a.tap, a.g, y, n).unroll(x);
+        col.specialize(a.offset_group_channels <= a.channel_block).reorder(a.lane, x, a.tap, a.g, a.bi, y, n).unroll(x);
         col.reorder(a.lane, a.bi, x, a.tap, a.g, y, n);
 
         // Positions once per chunk; the bilinear weights and the cells'
