@@ -18,17 +18,23 @@
 // The GEMM is the same arithmetic as dense conv2d (2*K*C*R*S per output);
 // the sampling adds ~C*R*S/channel_block vector loads and FMAs per pixel,
 // about 1/4 of the GEMM's instructions with 4-channel blocks. Measured
-// (dcn_vsr, 2 threads, Halide profiler): GEMM ~40 ms (~105 GFLOP/s, 53% of
-// peak), sampling ~35-45 ms (latency of the L2-resident input), positions
-// and weights ~20 ms (the offsets and mask stream from DRAM).
+// (dcn_vsr, 2 threads): 89.6 ms a call (bench/results/deform.md), 2.36x
+// the dense conv2d of the same shape; the Halide profiler (48-pixel chunks)
+// gave GEMM ~34 ms (~125 GFLOP/s, 62% of peak), sampling ~35 ms, positions
+// and weights ~22 ms: the latency of 432 short offset and mask streams per
+// row (a software prefetch of the next chunk's or row's streams did not
+// help; 24-pixel chunks did, 0.75x).
 //
 // Backward: grad_columns = W^T grad_output as a GEMM (register tiles of
 // channel vectors x pixels, stored once); the per-group sums (grad_offset,
 // grad_mask) from it, lane-wise partial sums on the stack per (pixel,
 // group, tap); grad_input's scatter with channel blocks in the lanes, one
 // block per task, samples in order (deterministic for any thread count);
-// grad_weight per output row (pixels innermost in registers), then the rows
-// summed in order.
+// grad_weight per output row, reduced in registers (2 vectors of output
+// channels x a block's lanes over the row's pixels, ~108 GFLOP/s on dcn_vsr)
+// and stored, then the rows summed in order, streaming through them in
+// their own layout. Measured (dcn_vsr): 317 ms a call; the profiler's
+// largest parts are the scatter (~25%) and the group sums (~20%).
 #pragma once
 
 #include "tune/space.h"
