@@ -95,9 +95,9 @@ void set_num_threads(int threads);
 
 // Scratch memory. CPU pipelines keep their large temporary buffers (1 MiB
 // and up) after a call and reuse them in later calls that fit, so repeated
-// calls skip the page faults and unmapping of fresh memory (about a tenth of
-// a deformable backward). At most the limit is kept (default 1 GiB; 0 keeps
-// nothing); the least recently freed blocks go first.
+// calls skip the page faults and unmapping of fresh memory (a quarter of a
+// repeated deformable backward on dcn_vsr). At most the limit is kept
+// (default 1 GiB; 0 keeps nothing); the least recently freed blocks go first.
 constexpr size_t kDefaultScratchCacheLimit = size_t(1) << 30;
 void set_scratch_cache_limit(size_t bytes);
 // Bytes currently kept for reuse.
