@@ -129,14 +129,19 @@ inline Expr deform_lane_of(const DeformConv2dAlgorithm &a, Expr channel) {
     return (channel % a.offset_group_channels) % a.channel_block;
 }
 
+// The largest top-left padded pixel index of a cell (the sentinel's).
+inline Expr deform_last_cell_pixel(const DeformConv2dAlgorithm &a) {
+    return (a.in_height + 1) * a.padded_width + a.in_width + 1;
+}
+
 // The padded pixel index of corner q (0: top-left, 1: top-right,
-// 2: bottom-left, 3: bottom-right) of a sample's cell, clamped into
-// sample_pixel's range: computed Funcs hide it from bounds inference, and a
-// schedule that computes whole tiles past the output's edge may read cells
-// it never computed (their results are not stored, but their loads must
-// stay inside the padded input).
+// 2: bottom-left, 3: bottom-right) of a sample's cell. sample_pixel clamps
+// its own values, so the range is promised here rather than clamped again
+// per read: a computed Func hides its values from bounds inference, and the
+// promise is what bounds the padded input's region (and every value
+// sample_pixel can hold satisfies it, computed or inlined).
 inline Expr deform_corner(const DeformConv2dAlgorithm &a, int q, Expr x, Expr y, Expr tap, Expr g, Expr n) {
-    Expr pixel = clamp(a.sample_pixel(x, y, tap, g, n), 0, (a.in_height + 1) * a.padded_width + a.in_width + 1);
+    Expr pixel = unsafe_promise_clamped(a.sample_pixel(x, y, tap, g, n), 0, deform_last_cell_pixel(a));
     return pixel + (q / 2) * a.padded_width + q % 2;
 }
 
@@ -195,6 +200,9 @@ inline void define_deform_samples(DeformConv2dAlgorithm &a, Func input, Func off
     Expr pos_y = pos(kDeformCellRow, x, y, tap, g, n), pos_x = pos(kDeformCellCol, x, y, tap, g, n);
     a.sample_fraction(part, x, y, tap, g, n) =
         select(part == kDeformFracY, pos_y - floor(pos_y), part == kDeformFracX, pos_x - floor(pos_x), m);
+    // (In [0, deform_last_cell_pixel] for every position, the sentinel's
+    // included, as deform_corner promises. Not clamped: a clamp would give
+    // the Func value bounds, and Halide would then clamp every read again.)
     a.sample_pixel(x, y, tap, g, n) =
         (cast<int>(floor(pos_y)) + 1) * a.padded_width + cast<int>(floor(pos_x)) + 1;
     Func f = a.sample_fraction;
