@@ -490,6 +490,9 @@ void expect_same(const Record &a, const Record &b) {
     EXPECT_EQ(a.repeats, b.repeats);
     EXPECT_EQ(a.compile_s, b.compile_s);
     EXPECT_EQ(a.gflops, b.gflops);
+    EXPECT_EQ(a.speedup, b.speedup);
+    EXPECT_EQ(a.speedup_spread, b.speedup_spread);
+    EXPECT_EQ(a.hand_ms, b.hand_ms);
     EXPECT_EQ(a.halconv_version, b.halconv_version);
     EXPECT_EQ(a.machine.cpu, b.machine.cpu);
     EXPECT_EQ(a.machine.cores, b.machine.cores);
@@ -518,6 +521,38 @@ TEST(TuneRecord, FullRecordRoundTripsWithDocumentedKeyOrder) {
                                         "repeats", "compile_s", "gflops", "halconv_version", "machine", "time"}));
     EXPECT_EQ(r.to_json().at("v").integer(), 1);
     EXPECT_EQ(r.to_json().at("params").at("cpu_x_tile").integer(), 6);
+}
+
+TEST(TuneRecord, ConfirmRecordRoundTripsAndNeedsItsRatio) {
+    Record r = full_record();
+    r.kind = "confirm";
+    r.repeats = 30;
+    r.speedup = 1.042;
+    r.speedup_spread = 0.031;
+    r.hand_ms = 2.01;
+    expect_same(round_trip(r), r);
+    EXPECT_EQ(keys_of(r.to_json()),
+              (std::vector<std::string>{"v", "op", "entry", "shape", "shape_class", "target", "halide_target", "kind",
+                                        "strategy", "trial", "params", "status", "median_ms", "spread_ms", "min_ms",
+                                        "repeats", "compile_s", "gflops", "speedup", "speedup_spread", "hand_ms",
+                                        "halconv_version", "machine", "time"}));
+    // An ok confirmation without its ratio or the hand time is unusable.
+    for (const char *key : {"speedup", "hand_ms"}) {
+        const json::Value full = r.to_json();
+        json::Value v = json::Value::object();
+        for (const auto &kv : full.items())
+            if (kv.first != key) v[kv.first] = kv.second;
+        try {
+            Record::from_json(v);
+            ADD_FAILURE() << "accepted without " << key;
+        } catch (const std::runtime_error &e) {
+            EXPECT_NE(std::string(e.what()).find(std::string("\"") + key + "\""), std::string::npos) << e.what();
+        }
+    }
+    // A failed one needs neither.
+    Record failed = minimal_record();
+    failed.kind = "confirm";
+    expect_same(round_trip(failed), failed);
 }
 
 TEST(TuneRecord, MinimalRecordOmitsAbsentFields) {

@@ -9,6 +9,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -30,6 +31,7 @@ public:
     GeneratorParam<int> vector_width{"toy_vector_width", 8};
     GeneratorParam<int> broken{"toy_broken", 0};
     GeneratorParam<int> fail{"toy_fail", 0};
+    GeneratorParam<int> slow{"toy_slow", 0};  // same output, ~1000x the work
     AutoscheduleEstimates estimates;
     Input<Buffer<float>> input{"input", 2};
     Input<float> scale{"scale"};
@@ -40,7 +42,13 @@ public:
         Var x("x"), y("y");
         Func clamped = BoundaryConditions::repeat_edge(input);
         Expr wrong = select(broken != 0 && x == 3 && y == 2, 1.0f, 0.0f);
-        output(x, y) = scale * (clamped(x - 1, y) + clamped(x, y) + clamped(x + 1, y)) + wrong;
+        // (spin is never negative, but Halide cannot know: it is computed.)
+        Func spin("spin");
+        RDom r(0, 1000);
+        spin(x, y) = 0.0f;
+        spin(x, y) += sqrt(abs(clamped(x, y)) + cast<float>(r));
+        Expr extra = slow ? select(spin(x, y) < -1.0f, 1.0f, 0.0f) : Expr(0.0f);
+        output(x, y) = scale * (clamped(x - 1, y) + clamped(x, y) + clamped(x + 1, y)) + wrong + extra;
         if (get_auto_schedule()) {
             estimates.apply(input, scale, output);
         } else if (get_target().has_gpu_feature()) {
@@ -80,6 +88,20 @@ const bool toy_registered =
     tune::register_op(tune::OpAdapter{"tune_toy", "tune_toy", [](const bench::json::Value &) { return true; },
                                       make_toy, toy_space});
 
+// The same toy with one knob: toy_slow (the hand schedule is the fast one).
+const bool toy_slow_registered = tune::register_op(tune::OpAdapter{
+    "tune_toy_slow", "tune_toy_slow", [](const bench::json::Value &) { return true; },
+    [](const bench::json::Value &e) {
+        tune::Problem p = make_toy(e);
+        p.op = "tune_toy_slow";
+        return p;
+    },
+    [](const tune::TargetInfo &) {
+        tune::SearchSpace s;
+        s.knobs = {{"toy_slow", 0, {0, 1}}};
+        return s;
+    }});
+
 bench::json::Value toy_shape() {
     bench::json::Value v = bench::json::Value::object();
     v["id"] = "toy_64x32";
@@ -103,6 +125,7 @@ tune::TuneOptions quick_options(const std::string &records) {
     o.min_time_s = 0.01;
     o.min_repeats = 3;
     o.progress_bar = false;
+    o.confirm_top = 0;  // (the confirmation has its own tests)
     return o;
 }
 
@@ -129,7 +152,7 @@ std::map<std::string, int> generator_defaults(const std::string &generator) {
 TEST(TuneSpaces, EveryKnobIsAGeneratorParamWithItsDefault) {
     ASSERT_GE(tune::all_ops().size(), 5u) << "the op adapters are not linked in";
     for (const tune::OpAdapter &op : tune::all_ops()) {
-        if (op.op == "tune_toy") continue;
+        if (op.op == "tune_toy" || op.op == "tune_toy_slow") continue;
         // The generator: the one the op's problems use (the op's own name when
         // the suite has no entry for it, e.g. the 16-bit filters).
         std::string generator = op.op;
@@ -275,6 +298,72 @@ TEST(TuneLoop, InterruptKeepsWhatWasMeasured) {
     std::remove(records.c_str());
 }
 
+TEST(TuneLoop, ConfirmationAlternatesTheFastestCandidatesWithTheHandSchedule) {
+    const std::string records = temp_path("confirm");
+    tune::TuneOptions o = quick_options(records);
+    o.budget_trials = 100;  // the grid: 3 ok (one of them the hand params), 3 wrong, 3 failed
+    o.confirm_top = 5;
+    o.confirm_rounds = 4;
+    o.confirm_sample_ms = 1;
+    std::ostringstream log;
+    tune::run_tune(o, log);
+    std::map<std::string, int> tuned_trial;
+    for (const tune::Record &r : tune::load_records(records))
+        if (r.kind == "tuned" && r.ok()) tuned_trial[tune::params_key(r.params)] = r.trial;
+    std::set<int> widths;
+    for (const tune::Record &r : tune::load_records(records)) {
+        if (r.kind != "confirm") continue;
+        // Only correct candidates, never the hand params, each once.
+        EXPECT_TRUE(r.ok()) << r.error;
+        EXPECT_EQ(r.params.at("toy_broken"), 0);
+        EXPECT_EQ(r.params.at("toy_fail"), 0);
+        EXPECT_NE(r.params.at("toy_vector_width"), 8);
+        EXPECT_TRUE(widths.insert(r.params.at("toy_vector_width")).second);
+        EXPECT_EQ(r.strategy, "grid");
+        EXPECT_EQ(r.trial, tuned_trial.at(tune::params_key(r.params)));  // the confirmed trial
+        EXPECT_EQ(r.repeats, 4);
+        ASSERT_TRUE(r.speedup && r.hand_ms && r.speedup_spread);
+        EXPECT_GT(*r.speedup, 0);
+        EXPECT_GT(*r.hand_ms, 0);
+        EXPECT_GT(r.median_ms, 0);
+    }
+    EXPECT_EQ(widths, (std::set<int>{4, 16}));
+    // Confirmed candidates are not confirmed again.
+    o.confirm_only = true;
+    tune::run_tune(o, log);
+    int confirmations = 0;
+    for (const tune::Record &r : tune::load_records(records)) confirmations += r.kind == "confirm";
+    EXPECT_EQ(confirmations, 2);
+    EXPECT_NE(log.str().find("no unconfirmed tuned candidate"), std::string::npos) << log.str();
+    std::remove(records.c_str());
+}
+
+// The paired ratio tells a much slower candidate from the hand schedule (a
+// confirmation that cannot fail this is measuring nothing).
+TEST(TuneLoop, ConfirmationSeesASlowerCandidate) {
+    const std::string records = temp_path("confirm_slow");
+    tune::TuneOptions o = quick_options(records);
+    o.op = "tune_toy_slow";
+    o.budget_trials = 10;
+    o.confirm_top = 1;
+    o.confirm_rounds = 5;
+    o.confirm_sample_ms = 1;
+    std::ostringstream log;
+    tune::run_tune(o, log);
+    int confirmations = 0;
+    for (const tune::Record &r : tune::load_records(records)) {
+        if (r.kind != "confirm") continue;
+        confirmations++;
+        ASSERT_TRUE(r.ok()) << r.error;
+        EXPECT_EQ(r.params.at("toy_slow"), 1);
+        ASSERT_TRUE(r.speedup.has_value());
+        EXPECT_LT(*r.speedup, 0.5) << log.str();
+        EXPECT_GT(r.median_ms, 2 * *r.hand_ms);
+    }
+    EXPECT_EQ(confirmations, 1);
+    std::remove(records.c_str());
+}
+
 TEST(TuneLoop, HalideAutoschedulersRunOnTheSameAlgorithm) {
     const std::string records = temp_path("autoschedulers");
     tune::TuneOptions o = quick_options(records);
@@ -315,6 +404,7 @@ TEST(TuneLoop, Conv2dCandidatesMatchTheHandScheduleAndAutoschedulerRuns) {
     o.min_repeats = 3;
     o.progress_bar = false;
     o.autoschedulers = {"Mullapudi2016"};
+    o.confirm_top = 0;
     std::ostringstream log;
     tune::run_tune(o, log);
     int tuned = 0;

@@ -318,16 +318,16 @@ TEST(TuneReport, WritesChartsAndMarkdown) {
     // Entry r50_3x3_56: best tuned 1.6 by random, differing from hand in
     // cpu_x_tile; 1.25x; Adams2019 2.5, Li2018 failed; the fastest peer
     // (halconv_plain is not a peer); hand beats Adams2019 by 1.25x.
-    EXPECT_NE(md.find("| r50_3x3_56 | conv2d | 2.000 ±0.040 | 1.600 ±0.030 (random; cpu_x_tile=6) | 1.25x | - | "
+    EXPECT_NE(md.find("| r50_3x3_56 | conv2d | 2.000 ±0.040 | 1.600 ±0.030 (random; cpu_x_tile=6) | 1.25x | - | - | "
                       "2.500 | failed | 1.500 (onednn_reorders) | hand 1.25x faster than Adams2019 |"),
               std::string::npos)
         << md;
-    EXPECT_NE(md.find("| r50_1x1_56 | conv2d | 1.000 ±0.010 | 0.995 ±0.010 (random; cpu_strip_rows=2) | 1.01x | "
+    EXPECT_NE(md.find("| r50_1x1_56 | conv2d | 1.000 ±0.010 | 0.995 ±0.010 (random; cpu_strip_rows=2) | 1.01x | - | "
                       "failed | failed | - | 0.800 (onednn_prim) | all failed |"),
               std::string::npos)
         << md;
     EXPECT_NE(md.find("| r50_3x3_28 | conv2d | 1.000 ±0.010 | 1.050 ±0.010 (grid; cpu_strip_rows=2, cpu_x_tile=5) | "
-                      "0.95x | - | 0.900 | - | - | Adams2019 1.11x faster than hand |"),
+                      "0.95x | - | - | 0.900 | - | - | Adams2019 1.11x faster than hand |"),
               std::string::npos)
         << md;
     // Summary: within noise 2 of 3 (1.6 and 0.995 yes; 1.05 > 1.0 + 0.02 no),
@@ -354,6 +354,54 @@ TEST(TuneReport, WritesChartsAndMarkdown) {
     ASSERT_FALSE(out.summary.empty());
     EXPECT_EQ(out.files.back(), opt.out_dir + "/report.md");
     EXPECT_EQ(out.files.size(), images.size() + 1);
+}
+
+// Confirmations (kind confirm) decide where they exist: r50_3x3_56's 1.25x
+// of separate timings was 1.02x when hand and tuned alternated, and
+// r50_3x3_28's 0.95x was 1.00x (within noise); r50_1x1_56 has none and is
+// judged by its separate timings (1.01x).
+TEST(TuneReport, ConfirmationsDecideWhereTheyExist) {
+    TempDir tmp;
+    std::vector<Record> records = synthetic_records();
+    auto confirm = [](const std::string &entry, const std::string &strategy, int trial, double ms, double hand_ms,
+                      double speedup, double spread, halconv::tune::Params p) {
+        Record r = ok(base(entry, "cpu", "confirm"), ms, 0.02, std::move(p));
+        r.strategy = strategy;
+        r.trial = trial;
+        r.repeats = 30;
+        r.hand_ms = hand_ms;
+        r.speedup = speedup;
+        r.speedup_spread = spread;
+        return r;
+    };
+    records.push_back(confirm("r50_3x3_56", "random", 6, 1.56, 1.591, 1.02, 0.04, {{"cpu_strip_rows", 4}, {"cpu_x_tile", 6}}));
+    // A worse confirmation of another candidate does not hide the better one.
+    records.push_back(confirm("r50_3x3_56", "anneal", 5, 1.7, 1.6, 0.94, 0.03, {{"cpu_strip_rows", 4}, {"cpu_x_tile", 5}}));
+    records.push_back(confirm("r50_3x3_28", "grid", 1, 1.0, 1.0, 1.0, 0.01, {{"cpu_strip_rows", 2}, {"cpu_x_tile", 5}}));
+    // A failed confirmation counts for nothing.
+    Record failed = bad(base("r50_1x1_56", "cpu", "confirm"), "failed", "did not build");
+    records.push_back(failed);
+    write_records(tmp.file("records.jsonl"), records);
+    halconv::tune::ReportOptions opt;
+    opt.records_paths = {tmp.file("records.jsonl")};
+    opt.out_dir = tmp.file("out");
+    const auto out = halconv::tune::write_report(opt);
+    EXPECT_EQ(out.entries, 4u);  // confirmations add no entry
+    const std::string md = read_text(opt.out_dir + "/report.md");
+    EXPECT_NE(md.find("| 1.25x | 1.02x IQR 0.040 (random trial 6; 1.560 vs 1.591, 30 rounds) |"), std::string::npos)
+        << md;
+    EXPECT_NE(md.find("| 0.95x | 1.00x IQR 0.010 (grid trial 1; 1.000 vs 1.000, 30 rounds) |"), std::string::npos)
+        << md;
+    EXPECT_NE(md.find("Judged by the confirmation (the fastest tuned candidates and the hand schedule timed "
+                      "alternately in one process) on 2 of 3 entries"),
+              std::string::npos)
+        << md;
+    EXPECT_NE(md.find("Best tuned at least as fast as hand within noise: 3 of 3 entries"), std::string::npos) << md;
+    EXPECT_NE(md.find("Best tuned at least 10% faster than hand (hand/tuned >= 1.10): 0 of 3 entries."),
+              std::string::npos)
+        << md;
+    // Confirmations are not autoschedulers.
+    EXPECT_EQ(md.find("| confirm ms |"), std::string::npos) << md;
 }
 
 TEST(TuneReport, DuplicateRecordsAcrossFilesCountOnce) {

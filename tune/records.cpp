@@ -117,6 +117,9 @@ json::Value Record::to_json() const {
     if (repeats > 0) v["repeats"] = repeats;
     if (compile_s > 0) v["compile_s"] = compile_s;
     if (gflops) v["gflops"] = *gflops;
+    if (speedup) v["speedup"] = *speedup;
+    if (speedup_spread) v["speedup_spread"] = *speedup_spread;
+    if (hand_ms) v["hand_ms"] = *hand_ms;
     put_string("halconv_version", halconv_version);
     if (!machine.cpu.empty() || machine.cores || machine.threads) {
         json::Value m = json::Value::object();
@@ -146,7 +149,7 @@ Record Record::from_json(const json::Value &v) {
     r.target = string_field(v, "target", true);
     r.halide_target = string_field(v, "halide_target", false);
     r.kind = string_field(v, "kind", true);
-    require_one_of("kind", r.kind, {"hand", "tuned", "autoscheduler"});
+    require_one_of("kind", r.kind, {"hand", "tuned", "autoscheduler", "confirm"});
     r.strategy = string_field(v, "strategy", false);
     r.scheduler = string_field(v, "scheduler", false);
     r.trial = int_field(v, "trial", true);
@@ -164,6 +167,11 @@ Record Record::from_json(const json::Value &v) {
     r.repeats = int_field(v, "repeats", false);
     r.compile_s = number_field(v, "compile_s", false);
     if (v.contains("gflops")) r.gflops = number_field(v, "gflops", true);
+    // A confirmation that claims to be ok without its ratio is unusable.
+    const bool confirmed = r.kind == "confirm" && r.ok();
+    if (v.contains("speedup") || confirmed) r.speedup = number_field(v, "speedup", true);
+    if (v.contains("speedup_spread")) r.speedup_spread = number_field(v, "speedup_spread", true);
+    if (v.contains("hand_ms") || confirmed) r.hand_ms = number_field(v, "hand_ms", true);
     r.halconv_version = string_field(v, "halconv_version", false);
     if (const json::Value *m = find_field(v, "machine", false)) {
         if (!m->is_object()) bad_field("machine", "not an object");

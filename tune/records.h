@@ -11,8 +11,9 @@
 //    "shape_class": "conv2d:C64...",   runtime dispatch key (runtime/tuned.h)
 //    "target": "cpu",                  cpu | cuda | opencl
 //    "halide_target": "x86-64-linux-avx-avx2-f16c-fma-sse41",
-//    "kind": "tuned",                  hand | tuned | autoscheduler
-//    "strategy": "random",             grid | random | anneal | evolve (kind tuned)
+//    "kind": "tuned",                  hand | tuned | autoscheduler | confirm
+//    "strategy": "random",             grid | random | anneal | evolve (kind tuned;
+//                                      kind confirm: the strategy that found it)
 //    "scheduler": "Adams2019",         Mullapudi2016 | Adams2019 | Li2018 (kind autoscheduler)
 //    "trial": 12,                      1-based index within (op, entry, target, kind, strategy/scheduler)
 //    "params": {"cpu_x_tile": 6},      the full candidate (every knob of the space)
@@ -23,10 +24,19 @@
 //    "median_ms": 1.93, "spread_ms": 0.08, "min_ms": 1.85,   (status ok)
 //    "repeats": 25, "compile_s": 4.7,
 //    "gflops": 119.8,                  (when the op has a flop count)
+//    "speedup": 1.04, "speedup_spread": 0.03, "hand_ms": 2.01,   (kind confirm)
 //    "halconv_version": "0.1.0",
 //    "machine": {"cpu": "AMD EPYC 7B13", "cores": 2, "threads": 2},
 //    "time": "2026-11-21T10:00:00Z"}
 // spread_ms is the interquartile range of the repeats.
+//
+// Kind confirm: one of the fastest tuned candidates timed again against the
+// hand schedule in one process, the two alternating call by call for
+// `repeats` rounds (tuner.h, confirmation), so that a drifting machine
+// slows both alike. median_ms / spread_ms are the candidate's, hand_ms the
+// hand schedule's median in the same rounds, speedup the median over the
+// rounds of hand time / candidate time and speedup_spread its interquartile
+// range; trial is the confirmed record's trial number.
 #pragma once
 
 #include <map>
@@ -53,7 +63,7 @@ struct Record {
     std::string op, entry;
     json::Value shape = json::Value::object();
     std::string shape_class, target, halide_target;
-    std::string kind;       // hand | tuned | autoscheduler
+    std::string kind;       // hand | tuned | autoscheduler | confirm
     std::string strategy;   // kind tuned
     std::string scheduler;  // kind autoscheduler
     int trial = 0;
@@ -64,6 +74,8 @@ struct Record {
     int repeats = 0;
     double compile_s = 0;
     std::optional<double> gflops;
+    // Kind confirm (see above).
+    std::optional<double> speedup, speedup_spread, hand_ms;
     std::string halconv_version;
     Machine machine;
     std::string time;  // ISO 8601 UTC

@@ -152,7 +152,7 @@ void check_readable(const std::string &path) {
 
 bool usable(const Record &r) {
     return !r.op.empty() && !r.entry.empty() && !r.target.empty() &&
-           (r.kind == "hand" || r.kind == "tuned" || r.kind == "autoscheduler");
+           (r.kind == "hand" || r.kind == "tuned" || r.kind == "autoscheduler" || r.kind == "confirm");
 }
 
 // Identity of a record for dropping the same trial given twice (e.g. a
@@ -270,7 +270,7 @@ pngio::Image summary_chart(const std::vector<const EntryReport *> &entries, cons
     chart.unit = "x";
     chart.value_decimals = 2;
     for (const EntryReport *e : entries) {
-        const double s = *e->speedup();
+        const double s = *e->judged_speedup();
         const plot::Rgb c = s >= kClearWin ? kTunedColour : e->tuned_matches_hand() ? plot::series_colour(0)
                                                                                      : plot::series_colour(1);
         chart.bars.push_back({key_text(e->key), c, s});
@@ -322,6 +322,7 @@ std::string join(const std::vector<std::string> &items, const std::string &sep) 
 
 struct TargetSummary {
     size_t compared = 0;          // entries with a hand time and an ok tuned trial
+    size_t confirmed = 0;         // of them, judged by a confirmation
     size_t matches = 0;           // tuned within noise of hand, or faster
     size_t clear_wins = 0;        // hand/tuned >= 1.10
     size_t with_autoschedulers = 0;  // entries with a hand time and autoscheduler records
@@ -332,10 +333,11 @@ struct TargetSummary {
 TargetSummary summarize_target(const std::vector<const EntryReport *> &entries) {
     TargetSummary s;
     for (const EntryReport *e : entries) {
-        if (e->speedup()) {
+        if (e->judged_speedup()) {
             s.compared++;
+            if (e->best_confirmed) s.confirmed++;
             if (e->tuned_matches_hand()) s.matches++;
-            if (*e->speedup() >= kClearWin) s.clear_wins++;
+            if (*e->judged_speedup() >= kClearWin) s.clear_wins++;
         }
         if (e->hand && !e->autoschedulers.empty()) {
             s.with_autoschedulers++;
@@ -349,8 +351,13 @@ TargetSummary summarize_target(const std::vector<const EntryReport *> &entries) 
 
 std::vector<std::string> summary_lines(const TargetSummary &s) {
     std::vector<std::string> lines;
+    lines.push_back("Judged by the confirmation (the fastest tuned candidates and the hand schedule timed "
+                    "alternately in one process) on " + std::to_string(s.confirmed) + " of " +
+                    std::to_string(s.compared) + " entries; by the search's separate timings on the rest.");
     lines.push_back("Best tuned at least as fast as hand within noise: " + std::to_string(s.matches) + " of " +
-                    std::to_string(s.compared) + " entries (noise = max(IQR of hand, IQR of best tuned, 2% of hand)).");
+                    std::to_string(s.compared) +
+                    " entries (confirmed: hand/tuned >= 1 - max(2%, IQR of the per-round ratios / 2); otherwise "
+                    "noise = max(IQR of hand, IQR of best tuned, 2% of hand)).");
     lines.push_back("Best tuned at least 10% faster than hand (hand/tuned >= 1.10): " + std::to_string(s.clear_wins) +
                     " of " + std::to_string(s.compared) + " entries.");
     std::string as = "Hand schedule faster than every autoscheduler that succeeded: " +
@@ -419,10 +426,11 @@ std::string render_markdown(const ReportOptions &opt, const std::vector<Record> 
             md << "Halide target: " << join(quoted, ", ") << "\n\n";
         }
 
-        md << "| entry | op | hand ms | best tuned ms (strategy; params that differ from hand) | tuned/hand speedup |";
+        md << "| entry | op | hand ms | best tuned ms (strategy; params that differ from hand) | tuned/hand speedup | "
+              "confirmed hand/tuned (A/B) |";
         for (const std::string &s : schedulers) md << " " << s << " ms |";
         md << " peer ms (name) | hand vs best autoscheduler |\n";
-        md << "|---|---|---:|---|---:|";
+        md << "|---|---|---:|---|---:|---|";
         for (size_t i = 0; i < schedulers.size(); i++) md << "---:|";
         md << "---|---|\n";
         for (const EntryReport *e : te) {
@@ -442,7 +450,16 @@ std::string render_markdown(const ReportOptions &opt, const std::vector<Record> 
             } else {
                 md << (e->strategies.empty() ? "-" : "no ok trial of " + std::to_string(e->tuned_trials()));
             }
-            md << " | " << (e->speedup() ? format_ratio(*e->speedup()) : "-") << " |";
+            md << " | " << (e->speedup() ? format_ratio(*e->speedup()) : "-") << " | ";
+            if (e->best_confirmed) {
+                const Record &c = *e->best_confirmed;
+                md << format_ratio(*c.speedup) << " IQR " << format_fixed(c.speedup_spread.value_or(0), 3) << " ("
+                   << md_cell(c.strategy) << " trial " << c.trial << "; " << format_ms(c.median_ms) << " vs "
+                   << format_ms(c.hand_ms.value_or(0)) << ", " << c.repeats << " rounds)";
+            } else {
+                md << "-";
+            }
+            md << " |";
             for (const std::string &s : schedulers) {
                 const auto a = std::find_if(e->autoschedulers.begin(), e->autoschedulers.end(),
                                             [&](const AutoschedulerResult &x) { return x.scheduler == s; });
@@ -452,7 +469,9 @@ std::string render_markdown(const ReportOptions &opt, const std::vector<Record> 
                << hand_vs_autoschedulers(*e) << " |\n";
         }
         md << "\n";
-        md << "Times are medians; ± is the interquartile range of the repeats.";
+        md << "Times are medians; ± is the interquartile range of the repeats. The confirmed column: the "
+              "best of the entry's confirmations, in which the fastest tuned candidates and the hand schedule "
+              "ran alternately in one process; hand/tuned is the median over the rounds of the paired ratio.";
         if (target != "cpu" && !opt.peers_paths.empty())
             md << " Peer timings are CPU benchmarks and are shown for target cpu only.";
         md << "\n\n";
@@ -527,7 +546,14 @@ double EntryReport::noise_ms() const {
     return n;
 }
 
+std::optional<double> EntryReport::judged_speedup() const {
+    if (best_confirmed) return best_confirmed->speedup;
+    return speedup();
+}
+
 bool EntryReport::tuned_matches_hand() const {
+    if (best_confirmed)
+        return *best_confirmed->speedup >= 1.0 - std::max(kNoiseFloor, best_confirmed->speedup_spread.value_or(0) / 2);
     return hand && best_tuned && best_tuned->median_ms <= hand->median_ms + noise_ms();
 }
 
@@ -643,6 +669,9 @@ std::vector<EntryReport> build_entry_reports(const std::vector<Record> &records,
             } else if (r.kind == "tuned") {
                 by_strategy[r.strategy.empty() ? "tuned" : r.strategy].push_back(i);
                 if (r.ok() && (!e.best_tuned || r.median_ms < e.best_tuned->median_ms)) e.best_tuned = r;
+            } else if (r.kind == "confirm") {
+                if (r.ok() && r.speedup && (!e.best_confirmed || *r.speedup > *e.best_confirmed->speedup))
+                    e.best_confirmed = r;
             } else {
                 by_scheduler[r.scheduler.empty() ? "autoscheduler" : r.scheduler].push_back(i);
             }
@@ -773,7 +802,7 @@ ReportOutput write_report(const ReportOptions &options) {
     }
     std::vector<const EntryReport *> compared;
     for (const EntryReport &e : entries)
-        if (e.speedup()) compared.push_back(&e);
+        if (e.judged_speedup()) compared.push_back(&e);
     const bool has_summary = !compared.empty();
     if (has_summary) save("summary.png", summary_chart(compared, options.title.empty() ? "halconv" : options.title));
 

@@ -70,14 +70,21 @@ struct EntryReport {
     bool hand_failed = false;    // hand records exist, none ok
     std::vector<StrategyRun> strategies;          // sorted by name
     std::optional<Record> best_tuned;             // fastest ok tuned record
+    std::optional<Record> best_confirmed;         // ok confirm record with the highest speedup
     std::vector<AutoschedulerResult> autoschedulers;  // Mullapudi2016, Adams2019, Li2018 first
     std::optional<PeerTiming> peer;               // target cpu only (benchmarks run on the CPU)
 
     int tuned_trials() const;
-    // hand_ms / best_tuned_ms, when both exist.
+    // hand_ms / best_tuned_ms as the search timed them (separately), when
+    // both exist.
     std::optional<double> speedup() const;
+    // The figure the summary judges by: the best confirmed speedup (hand and
+    // tuned alternating in one process) when the entry has a confirmation,
+    // speedup() otherwise.
+    std::optional<double> judged_speedup() const;
     // max(IQR of hand, IQR of best tuned, 2% of hand) in ms.
     double noise_ms() const;
+    // Confirmed: speedup >= 1 - max(2%, IQR of the ratios / 2). Otherwise
     // best tuned <= hand + noise.
     bool tuned_matches_hand() const;
     // The fastest successful autoscheduler, if any.

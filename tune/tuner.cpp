@@ -11,6 +11,8 @@
 #include <cstring>
 #include <condition_variable>
 #include <fstream>
+#include <functional>
+#include <set>
 #include <mutex>
 #include <thread>
 #include <iomanip>
@@ -217,6 +219,33 @@ void evaluate(Candidate &c, Problem &p, const std::vector<Halide::Buffer<>> &ref
     r.error = err;
 }
 
+double quantile_of(std::vector<double> v, double q) {
+    std::sort(v.begin(), v.end());
+    return v[std::min(v.size() - 1, size_t(q * (v.size() - 1) + 0.5))];
+}
+
+// The confirmation of TuneOptions: candidates[0] is the hand schedule. Each
+// round times every candidate once, `calls` calls in a row, in an order
+// rotated from round to round; returns per candidate the per-call times of
+// each round ("" or the first error).
+std::string alternate(std::vector<Candidate *> &candidates, Problem &p, int rounds, int calls,
+                      std::vector<std::vector<double>> &ms) {
+    ms.assign(candidates.size(), {});
+    for (Candidate *c : candidates)
+        for (int i = 0; i < 2; i++)
+            if (std::string err = c->run(p); !err.empty()) return err;
+    for (int round = 0; round < rounds && !interrupt_requested; round++) {
+        for (size_t k = 0; k < candidates.size(); k++) {
+            const size_t i = (k + round) % candidates.size();
+            const auto a = Clock::now();
+            for (int call = 0; call < calls; call++)
+                if (std::string err = candidates[i]->run(p); !err.empty()) return err;
+            ms[i].push_back(seconds_since(a) * 1e3 / calls);
+        }
+    }
+    return "";
+}
+
 std::string fmt_ms(double ms) {
     std::ostringstream s;
     s << std::setprecision(ms < 10 ? 3 : 4) << ms << " ms";
@@ -258,6 +287,114 @@ private:
     int total_;
 };
 
+// Confirms the fastest tuned candidates of the entry against the hand
+// schedule (TuneOptions::confirm_top): the gate again, then alternation.
+void confirm_best(Problem &p, const SearchSpace &space, const Halide::Target &target,
+                  const std::vector<Halide::Buffer<>> &reference, const Record &base, const TuneOptions &o,
+                  std::ostream &log, const std::function<void(const Record &)> &append) {
+    std::vector<std::string> warnings;
+    const std::vector<Record> records = load_records(o.records, &warnings);
+    auto same_entry = [&](const Record &r) { return r.op == p.op && r.entry == p.entry && r.target == o.device; };
+    const std::string hand_key = params_key(space.hand());
+    std::set<std::string> taken{hand_key};
+    for (const Record &r : records)
+        if (same_entry(r) && r.kind == "confirm") taken.insert(params_key(space.complete(r.params)));
+    std::vector<const Record *> ranked;
+    for (const Record &r : records)
+        if (same_entry(r) && r.kind == "tuned" && r.ok()) ranked.push_back(&r);
+    std::stable_sort(ranked.begin(), ranked.end(),
+                     [](const Record *a, const Record *b) { return a->median_ms < b->median_ms; });
+    std::vector<Record> chosen;
+    for (const Record *r : ranked) {
+        if ((int)chosen.size() >= o.confirm_top) break;
+        const Params params = space.complete(r->params);
+        if (!taken.insert(params_key(params)).second) continue;
+        Record c = base;
+        c.kind = "confirm";
+        c.strategy = r->strategy;
+        c.trial = r->trial;
+        c.params = params;
+        chosen.push_back(c);
+    }
+    if (chosen.empty()) {
+        log << "  confirmation: no unconfirmed tuned candidate\n";
+        return;
+    }
+
+    auto hand = Candidate::build(p, space.hand(), target);
+    if (!hand->ok()) throw std::runtime_error(p.op + " " + p.entry + ": the hand schedule does not build: " + hand->error());
+    std::vector<std::unique_ptr<Candidate>> built;
+    std::vector<Record> measured;
+    std::vector<Candidate *> alternating{hand.get()};
+    for (Record &c : chosen) {
+        if (interrupt_requested) return;
+        std::unique_ptr<Candidate> candidate;
+        {
+            CompileWatchdog watchdog(o, c);
+            candidate = Candidate::build(p, c.params, target);
+        }
+        c.compile_s = candidate->compile_seconds();
+        std::string err;
+        if (!candidate->ok()) {
+            c.status = "failed";
+            c.error = candidate->error();
+        } else {
+            poison_outputs(p);
+            if (!(err = candidate->run(p)).empty()) {
+                c.status = "failed";
+            } else if (!(err = compare(p, reference)).empty()) {
+                c.status = "wrong";
+            }
+            c.error = err;
+        }
+        if (!c.status.empty()) {
+            append(c);
+            log << "  confirmation of " << c.strategy << " trial " << c.trial << ": " << c.status << ": "
+                << c.error.substr(0, 200) << "\n";
+            continue;
+        }
+        alternating.push_back(candidate.get());
+        built.push_back(std::move(candidate));
+        measured.push_back(c);
+    }
+    if (measured.empty()) return;
+
+    // Calls per sample: enough for confirm_sample_ms (a short call alone
+    // would time the clock and the thread pool's wake-up).
+    Timing probe;
+    TuneOptions quick = o;
+    quick.min_time_s = 0.05;
+    quick.min_repeats = 3;
+    if (std::string err = measure(*hand, p, quick, probe); !err.empty())
+        throw std::runtime_error(p.op + " " + p.entry + ": timing the hand schedule: " + err);
+    const int calls = std::max(1, (int)std::ceil(o.confirm_sample_ms / std::max(probe.median_ms, 1e-3)));
+    std::vector<std::vector<double>> ms;
+    if (std::string err = alternate(alternating, p, o.confirm_rounds, calls, ms); !err.empty())
+        throw std::runtime_error(p.op + " " + p.entry + ": confirmation run: " + err);
+    if (interrupt_requested || ms[0].empty()) return;  // an interrupted comparison is not recorded
+    const double hand_median = quantile_of(ms[0], 0.5);
+    for (size_t i = 0; i < measured.size(); i++) {
+        Record &c = measured[i];
+        const std::vector<double> &t = ms[i + 1];
+        std::vector<double> ratio;
+        for (size_t r = 0; r < t.size(); r++) ratio.push_back(ms[0][r] / t[r]);
+        c.status = "ok";
+        c.median_ms = quantile_of(t, 0.5);
+        c.spread_ms = quantile_of(t, 0.75) - quantile_of(t, 0.25);
+        c.min_ms = *std::min_element(t.begin(), t.end());
+        c.repeats = (int)t.size();
+        if (p.flops > 0) c.gflops = p.flops / (c.median_ms * 1e6);
+        c.hand_ms = hand_median;
+        c.speedup = quantile_of(ratio, 0.5);
+        c.speedup_spread = quantile_of(ratio, 0.75) - quantile_of(ratio, 0.25);
+        append(c);
+        log << "  confirmed " << c.strategy << " trial " << c.trial << ": " << fmt_ms(c.median_ms) << " vs hand "
+            << fmt_ms(hand_median) << " alternating, " << c.repeats << " rounds of " << calls
+            << " calls: hand/tuned " << std::fixed << std::setprecision(3) << *c.speedup << " (IQR "
+            << *c.speedup_spread << ")" << std::defaultfloat << "\n";
+    }
+}
+
 int tune_shape(const OpAdapter &adapter, const bench::json::Value &shape, const TuneOptions &o, std::ostream &log,
                const Machine &machine) {
     Problem p = adapter.make(shape);
@@ -295,6 +432,10 @@ int tune_shape(const OpAdapter &adapter, const bench::json::Value &shape, const 
     if (!err.empty()) throw std::runtime_error(p.op + " " + p.entry + ": the hand schedule fails: " + err);
     const std::vector<Halide::Buffer<>> reference = snapshot(p);
     double hand_ms = 0;
+    if (o.confirm_only) {
+        confirm_best(p, space, target, reference, base, o, log, append);
+        return recorded;
+    }
     if (o.measure_hand) {
         Timing t;
         err = measure(*hand, p, o, t);
@@ -414,6 +555,7 @@ int tune_shape(const OpAdapter &adapter, const bench::json::Value &shape, const 
         if (hand_ms > 0) log << " vs hand " << fmt_ms(hand_ms) << " (" << std::fixed << std::setprecision(2) << hand_ms / best_ms << "x)" << std::defaultfloat;
         log << "\n";
     }
+    if (o.confirm_top > 0 && !interrupt_requested) confirm_best(p, space, target, reference, base, o, log, append);
     return recorded;
 }
 

@@ -34,6 +34,19 @@ struct TuneOptions {
     // the process exits with kExitCompileTimeout (LLVM cannot be stopped
     // from outside); running again resumes after it.
     double compile_timeout_s = 300;
+    // Confirmation (after the search): the confirm_top fastest tuned
+    // candidates of the entry in the records (any strategy, any run; not the
+    // hand params, not confirmed before) are timed again against the hand
+    // schedule in one process, alternating call by call, confirm_rounds
+    // rounds of at least confirm_sample_ms each; one record of kind confirm
+    // per candidate with the paired hand/candidate speedup. On this kind of
+    // machine (a shared VM, +-15% from minute to minute) a single timing per
+    // candidate cannot tell a 5% gain from the machine's drift; the
+    // alternation can. confirm_only: the confirmation alone, no search.
+    int confirm_top = 3;
+    int confirm_rounds = 30;
+    double confirm_sample_ms = 25;
+    bool confirm_only = false;
 };
 
 constexpr int kExitCompileTimeout = 75;

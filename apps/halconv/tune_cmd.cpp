@@ -49,6 +49,12 @@ void usage_tune(std::ostream &os) {
           "  --compile-timeout S  a candidate still compiling after S seconds (default 300)\n"
           "                       is recorded as failed and the process exits with status\n"
           "                       75; running the same command again resumes after it\n"
+          "  --confirm N          after the search, time the N fastest unconfirmed tuned\n"
+          "                       candidates of each shape in the records again, alternating\n"
+          "                       call by call with the hand schedule (default 3; 0: off)\n"
+          "  --confirm-rounds R   alternation rounds (default 30)\n"
+          "  --confirm-only       the confirmation alone (no hand timing, autoschedulers or\n"
+          "                       search): for records of an earlier run\n"
           "  --suite FILE         shape suite (default: bench/suite.json of the source tree)\n"
           "  --no-progress        a line per trial instead of a progress bar\n"
           "  --list               list the ops, their suite family and search-space size\n";
@@ -135,6 +141,12 @@ int cmd_tune(int argc, char **argv, int first) {
             o.min_repeats = parse_int(a, args.value(a), 1, 100000);
         } else if (a == "--compile-timeout") {
             o.compile_timeout_s = parse_double(a, args.value(a), 1.0, 1e6);
+        } else if (a == "--confirm") {
+            o.confirm_top = parse_int(a, args.value(a), 0, 100);
+        } else if (a == "--confirm-rounds") {
+            o.confirm_rounds = parse_int(a, args.value(a), 3, 10000);
+        } else if (a == "--confirm-only") {
+            o.confirm_only = true;
         } else if (a == "--suite") {
             suite_path = args.value(a);
         } else if (a == "--no-progress") {
@@ -166,6 +178,7 @@ int cmd_tune(int argc, char **argv, int first) {
     } catch (const std::invalid_argument &e) {
         throw ArgError(std::string("--strategy: ") + e.what());
     }
+    if (o.confirm_only && o.confirm_top == 0) throw ArgError("--confirm-only: nothing to do with --confirm 0");
     if (!budget_given) o.budget_trials = 30;
     if (autoschedulers == "all") o.autoschedulers = autoscheduler_names(o.device);
     else if (autoschedulers != "none") o.autoschedulers = split(autoschedulers, ',');
