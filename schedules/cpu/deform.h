@@ -108,8 +108,22 @@ struct DeformCpuSchedule {
     // the Func's first argument is a part index, unrolled). extent: the
     // chunk's pixels, so that tiles past the output's edge read computed
     // samples.
-    void samples_at(DeformConv2dAlgorithm &a, Func sample, int parts, LoopLevel level, int v, int extent) const {
+    // parts_innermost: a sample's parts stored next to each other (its
+    // consumer reads them together), computed as vectors along x and stored
+    // interleaved.
+    void samples_at(DeformConv2dAlgorithm &a, Func sample, int parts, LoopLevel level, int v, int extent,
+                    bool parts_innermost = false) const {
         sample.compute_at(level).bound_extent(a.x, extent);
+        if (parts > 0 && parts_innermost) {
+            Var xo("xo"), xi("xi");
+            sample.bound(a.part, 0, parts)
+                .reorder_storage(a.part, a.x, a.y, a.tap, a.g, a.n)
+                .split(a.x, xo, xi, v, TailStrategy::GuardWithIf)
+                .reorder(xi, a.part, xo, a.y, a.tap, a.g, a.n)
+                .vectorize(xi)
+                .unroll(a.part);
+            return;
+        }
         if (parts > 0) {
             sample.bound(a.part, 0, parts)
                 .reorder_storage(a.x, a.part, a.y, a.tap, a.g, a.n)
@@ -188,7 +202,7 @@ struct DeformCpuSchedule {
         // Positions once per chunk; the bilinear weights and the cells'
         // pixel indices from them (what the column loop reads).
         samples_at(a, a.sample_position, kDeformCellParts, LoopLevel(out, yi), v, xc);
-        samples_at(a, a.sample_weight, 4, LoopLevel(out, yi), v, xc);
+        samples_at(a, a.sample_weight, 4, LoopLevel(out, yi), v, xc, true);
         samples_at(a, a.sample_pixel, 0, LoopLevel(out, yi), v, xc);
         a.sample_fraction.compute_inline();
         a.sample_cell.compute_inline();
