@@ -11,6 +11,7 @@
 #include "deform_conv2d_cpu.h"
 #include "deform_conv2d_cuda.h"
 #include "deform_conv2d_opencl.h"
+#include "deform_conv2d_wide_blocks_cpu.h"
 #include "internal.h"
 #include "shape_class.h"
 #include "tuned.h"
@@ -140,8 +141,12 @@ void deform_conv2d(ConstTensor input, ConstTensor offset, ConstTensor weight, Co
     auto w = detail::wrap(weight.data, weight.shape);
     auto b = detail::wrap(bias.data ? bias.data : detail::zero_bias(p.K), Shape{p.K});
     auto out = detail::wrap(output.data, output.shape);
-    auto run = detail::tuned_or(detail::pick_pipeline(o.device, halconv_deform_conv2d_cpu, halconv_deform_conv2d_cuda,
-                                                      halconv_deform_conv2d_opencl),
+    // (Offset groups of 8k channels: 8-channel blocks, see CMakeLists.txt.)
+    const bool wide_blocks = (p.C / p.G) % 8 == 0;
+    auto run = detail::tuned_or(detail::pick_pipeline(o.device,
+                                                      wide_blocks ? halconv_deform_conv2d_wide_blocks_cpu
+                                                                  : halconv_deform_conv2d_cpu,
+                                                      halconv_deform_conv2d_cuda, halconv_deform_conv2d_opencl),
                                 "deform_conv2d", [&] { return deform_class("deform_conv2d", p, o); }, o.device);
     detail::PipelineCall call(fn, o.device);
     auto *ii = call.input(in);

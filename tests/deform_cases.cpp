@@ -167,7 +167,9 @@ std::vector<DeformCase> deform_cases() {
         deform("dilation_1x2_pad_0x2", 2, 3, 8, 11, 2, 3, 3).d(1, 2).p(0, 2).with_bias().std_px(1.5),
         deform("pad_beyond_radius", 1, 3, 6, 7, 4, 3, 3).p(3, 4).masked().with_bias().std_px(1.0),
         deform("dil2_stride2_integer", 2, 2, 11, 10, 3, 3, 3).s(2).d(2).p(2).masked().with(O::Integer).std_px(2.0),
-        // Offset groups: channels per offset group 1, 2, 3, 4, 5, 8, 16.
+        // Offset groups: channels per offset group 1, 2, 3, 4, 5, 8, 16 (8k
+        // channels per group: the CPU forward's wide-block pipeline, see
+        // runtime/deform.cpp; also c32_k32 and c16_k24_og2 below).
         deform("og2_cpg2", 1, 4, 7, 8, 6, 3, 3).p(1).og(2).masked().std_px(1.0),
         deform("og4_cpg1", 1, 4, 6, 9, 5, 3, 3).p(1).og(4).masked().with_bias().std_px(2.0),
         deform("og4_cpg4", 2, 16, 6, 7, 8, 3, 3).p(1).og(4).masked().std_px(1.5),
