@@ -17,13 +17,20 @@
 //   lanes unrolled, so each loop iteration is channel_block such steps.
 // The GEMM is the same arithmetic as dense conv2d (2*K*C*R*S per output);
 // the sampling adds ~C*R*S/channel_block vector loads and FMAs per pixel,
-// about 1/4 of the GEMM's instructions with 4-channel blocks. Measured
-// (dcn_vsr, 2 threads): 89.6 ms a call (bench/results/deform.md), 2.36x
-// the dense conv2d of the same shape; the Halide profiler (48-pixel chunks)
-// gave GEMM ~34 ms (~125 GFLOP/s, 62% of peak), sampling ~35 ms, positions
-// and weights ~22 ms: the latency of 432 short offset and mask streams per
-// row (a software prefetch of the next chunk's or row's streams did not
-// help; 24-pixel chunks did, 0.75x).
+// about 1/4 of the GEMM's instructions with 4-channel blocks. Per sample
+// the column loop is ~15 instructions: 1 index load (promised in range,
+// not clamped), 4 broadcast weights (a sample's 4 stored together), 4
+// dense loads, 2 FMAs + 2 products, 1 store. Offset groups of 8k channels
+// use 8-channel blocks (the deform_conv2d_wide_blocks pipeline: 0.89-0.94x
+// the time on dcn_64_64 and dcn_r50). Measured (dcn_vsr, 2 threads): 93.5
+// ms a call (bench/results/deform.md; 102 ms in a more loaded run), 2.11x
+// the dense conv2d of the same shape; the Halide profiler gave GEMM ~34-40
+// ms (~110-125 GFLOP/s, 55-62% of peak), columns ~31 ms, positions and
+// weights ~15 ms (the latency of 432 short offset and mask streams per
+// row; a software prefetch of the next chunk's or row's streams did not
+// help; 24-pixel chunks did: 0.75x the time of 48, while 12 took 1.48x and
+// 48 1.32x), the padded copy ~5 ms (memory-bound: an integer division per
+// pixel replaced by a reciprocal changed nothing).
 //
 // Backward: grad_columns = W^T grad_output as a GEMM (register tiles of
 // channel vectors x pixels, stored once); the per-group sums (grad_offset,
@@ -33,8 +40,14 @@
 // grad_weight per output row, reduced in registers (2 vectors of output
 // channels x a block's lanes over the row's pixels, ~108 GFLOP/s on dcn_vsr)
 // and stored, then the rows summed in order, streaming through them in
-// their own layout. Measured (dcn_vsr): 317 ms a call; the profiler's
-// largest parts are the scatter (~25%) and the group sums (~20%).
+// their own layout. Measured (dcn_vsr): 320 ms a call; the profiler's
+// largest parts are the scatter (~25%) and the group sums (~20%). On
+// dcn_r50 (14 rows of 14, C = K = 256) the per-row partial sums are 2.4 MB
+// each; three ways to avoid them were measured and dropped (A/B,
+// dcn_r50 / dcn_64_64 / dcn_vsr): bands of rows in the algorithm
+// (0.86 / 1.09 / 1.07, slower even with one-row bands), accumulating per
+// tap straight into the sum (0.86 / 1.16 / 0.99: 9 taps on 2 threads), and
+// rfactor over chunks of 8 rows (1.00 / 1.20 / 0.93).
 #pragma once
 
 #include "tune/space.h"
