@@ -96,10 +96,13 @@ struct DeformConv2dAlgorithm {
     Func scatter{"grad_input_scatter"};      // (lane, px, py, block, n): padded grad_input
     RDom over_samples;                       // (corner, tap, x, y)
     bool deterministic = true;
-    Func row_weight_grads{"row_weight_grads"};  // (k, lane, bi, g, tap, y, n): one output row's grad_weight
-    RDom over_row;                              // x
-    RDom over_rows;                             // (y, n)
+    int band_rows = 1;                          // output rows per grad_weight partial (compile time)
+    Func band_grad_out{"band_grad_out"};        // (x, y, k, n): grad_out, 0 past the last row (band_rows > 1)
+    Func row_weight_grads{"row_weight_grads"};  // (k, lane, bi, g, tap, band, n): one band's grad_weight
+    RDom over_row;                              // x, or (x, row within the band)
+    RDom over_rows;                             // (band, n)
     Func summed_weight_grads{"summed_weight_grads"};  // (k, lane, bi, g, tap): rows summed in order
+    Func channel_slot{"channel_slot"};          // (part, c): c's lane, block in group, group
     RDom over_pixels;                           // grad_bias: (x, y, n)
     Func grad_input, grad_offset, grad_mask, grad_weight, grad_bias;
 };
@@ -347,22 +350,42 @@ inline void define_deform_conv2d_backward(DeformConv2dAlgorithm &a, Func weight,
         select(bilinear != 0.0f, a.grad_columns(block_channel, r[1], sx, sy, n) * sm * bilinear, 0.0f);
     a.grad_input(x, y, c, n) = a.scatter(deform_lane_of(a, c), x + 1, y + 1, deform_block_of(a, c), n);
 
-    // grad_weight: per output row (over every channel slot of the columns'
-    // layout, so that no loop divides), then the rows summed in order
-    // (deterministic), picking each weight's channel.
-    a.over_row = RDom(0, a.out_width, "over_row");
+    // grad_weight: per band of output rows (over every channel slot of the
+    // columns' layout, so that no loop divides), then the bands summed in
+    // order (deterministic), picking each weight's channel.
+    // With band_rows > 1 each partial covers a band of that many rows (the
+    // last band's rows past the output read grad_output as 0): a small
+    // image's bands are few and large, a wide image's rows already long.
     a.row_weight_grads(k, lane, bi, g, tap, y, n) = 0.0f;
-    a.row_weight_grads(k, lane, bi, g, tap, y, n) +=
-        a.grad_out(a.over_row, y, k, n) * a.columns(lane, bi, g, tap, a.over_row, y, n);
+    const int band = a.band_rows;
+    if (band == 1) {
+        a.over_row = RDom(0, a.out_width, "over_row");
+        a.row_weight_grads(k, lane, bi, g, tap, y, n) +=
+            a.grad_out(a.over_row, y, k, n) * a.columns(lane, bi, g, tap, a.over_row, y, n);
+    } else {
+        a.over_row = RDom(0, a.out_width, 0, band, "over_row");
+        Expr row = y * band + a.over_row.y;
+        a.band_grad_out(x, y, k, n) = select(y < a.out_height, a.grad_out(x, y, k, n), 0.0f);
+        a.row_weight_grads(k, lane, bi, g, tap, y, n) +=
+            a.band_grad_out(a.over_row.x, row, k, n) * a.columns(lane, bi, g, tap, a.over_row.x, row, n);
+    }
     Var s("s"), r_("r"), cw("cw");
     Expr channel = deform_weight_group_of_output(a, k) * a.group_in_channels + cw;
-    a.over_rows = RDom(0, a.out_height, 0, a.batch, "over_rows");
+    a.over_rows = RDom(0, (a.out_height + band - 1) / band, 0, a.batch, "over_rows");
     // (Summed in the rows' own layout, so that the sum streams through them.)
     a.summed_weight_grads(k, lane, bi, g, tap) = 0.0f;
     a.summed_weight_grads(k, lane, bi, g, tap) += a.row_weight_grads(k, lane, bi, g, tap, a.over_rows.x, a.over_rows.y);
+    // (Each channel's place in the columns' layout from a table: the
+    // divisions once per channel, not once per weight.)
+    Expr slot_c = clamp(c, 0, C - 1);
+    a.channel_slot(part, c) = select(part == 0, deform_lane_of(a, slot_c),
+                                     part == 1, (slot_c % a.offset_group_channels) / cb,
+                                     slot_c / a.offset_group_channels);
+    Func slot = a.channel_slot;
+    // (Clamped per read: a table's values are unknown to bounds inference.)
     a.grad_weight(s, r_, cw, k) =
-        a.summed_weight_grads(k, deform_lane_of(a, channel), (channel % a.offset_group_channels) / cb,
-                              channel / a.offset_group_channels, r_ * a.kernel_w + s);
+        a.summed_weight_grads(k, clamp(slot(0, channel), 0, cb - 1), clamp(slot(1, channel), 0, a.blocks_per_group - 1),
+                              clamp(slot(2, channel), 0, a.offset_groups - 1), r_ * a.kernel_w + s);
     a.over_pixels = RDom(0, a.out_width, 0, a.out_height, 0, a.batch, "over_pixels");
     a.grad_bias(k) = 0.0f;
     a.grad_bias(k) += grad(a.over_pixels.x, a.over_pixels.y, k, a.over_pixels.z);

@@ -11,9 +11,11 @@
 #include "deform_conv2d_cpu.h"
 #include "deform_conv2d_cuda.h"
 #include "deform_conv2d_opencl.h"
+#include "deform_conv2d_backward_bands_cpu.h"
 #include "deform_conv2d_wide_blocks_cpu.h"
 #include "internal.h"
 #include "shape_class.h"
+#include "deform_dispatch.h"
 #include "tuned.h"
 
 namespace halconv {
@@ -141,8 +143,8 @@ void deform_conv2d(ConstTensor input, ConstTensor offset, ConstTensor weight, Co
     auto w = detail::wrap(weight.data, weight.shape);
     auto b = detail::wrap(bias.data ? bias.data : detail::zero_bias(p.K), Shape{p.K});
     auto out = detail::wrap(output.data, output.shape);
-    // (Offset groups of 8k channels: 8-channel blocks, see CMakeLists.txt.)
-    const bool wide_blocks = (p.C / p.G) % 8 == 0;
+    // (Offset groups of 8k channels: 8-channel blocks, see runtime/deform_dispatch.h.)
+    const bool wide_blocks = deform_forward_wide_blocks(p.C, p.G);
     auto run = detail::tuned_or(detail::pick_pipeline(o.device,
                                                       wide_blocks ? halconv_deform_conv2d_wide_blocks_cpu
                                                                   : halconv_deform_conv2d_cpu,
@@ -254,8 +256,11 @@ void deform_conv2d_backward(ConstTensor input, ConstTensor offset, ConstTensor w
     // Tuned variants replace the deterministic pipelines only, never the
     // CUDA atomic one.
     const bool atomic = o.device == Device::CUDA && o.accumulation == GradAccumulation::Atomic;
+    // (Small images: grad_weight summed over bands of rows, see runtime/deform_dispatch.h.)
+    const bool bands = deform_backward_bands(p.OH, p.OW, p.K);
     auto run = detail::tuned_or(
-        detail::pick_pipeline(o.device, o.accumulation, halconv_deform_conv2d_backward_cpu,
+        detail::pick_pipeline(o.device, o.accumulation,
+                              bands ? halconv_deform_conv2d_backward_bands_cpu : halconv_deform_conv2d_backward_cpu,
                               halconv_deform_conv2d_backward_cuda, halconv_deform_conv2d_backward_atomic_cuda,
                               halconv_deform_conv2d_backward_opencl),
         "deform_conv2d_backward", [&] { return deform_class("deform_conv2d_backward", p, o); }, o.device, !atomic);

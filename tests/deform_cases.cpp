@@ -1,5 +1,7 @@
 #include "deform_cases.h"
 
+#include "runtime/deform_dispatch.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -214,6 +216,12 @@ std::vector<DeformCase> deform_cases() {
         deform("c16_k24_og2", 1, 16, 10, 10, 24, 3, 3).p(1).og(2).masked().std_px(1.0),
         deform("k16_dense_c6", 1, 6, 7, 13, 16, 3, 3).p(1).og(2).masked().std_px(1.5),
         deform("k48_dense_c5_ow50", 1, 5, 5, 50, 48, 3, 3).p(1).masked().with_bias().std_px(1.0),
+        // The CPU backward's two pipelines (runtime/deform_dispatch.h):
+        // grad_weight per row when OH * OW * K > 65536 (every case above is
+        // smaller), per band of 16 rows otherwise, the last band partial here.
+        deform("rows_k64_batch2", 2, 5, 35, 33, 64, 3, 3).p(1).masked().with_bias().std_px(1.5),
+        deform("rows_k64_groups2_og2", 1, 8, 29, 40, 64, 3, 3).p(1).g(2).og(2).masked().std_px(1.0),
+        deform("bands_oh37_batch2", 2, 6, 37, 9, 7, 3, 3).p(1).og(2).masked().with_bias().std_px(2.0),
     };
 }
 
@@ -282,6 +290,9 @@ std::vector<std::string> deform_coverage_missing(const std::vector<DeformCase> &
         {"1x1 input", false},
         {"OW >= 100", false},
         {"OW in 40..60, not a multiple of 6, 8, 16 or 48", false},
+        {"OH * OW * K > 65536 (CPU backward: rows)", false},
+        {"OH > 16, not a multiple of 16, OH * OW * K <= 65536 (CPU backward: bands, the last partial)", false},
+        {"batch 2 on each CPU backward pipeline", false},
     };
     auto set = [&](const std::string &name, bool v) {
         bool found = false;
@@ -289,6 +300,7 @@ std::vector<std::string> deform_coverage_missing(const std::vector<DeformCase> &
             if (f.first == name) f.second = f.second || v, found = true;
         if (!found) ADD_FAILURE() << "unknown feature " << name;
     };
+    bool rows_batch2 = false, bands_batch2 = false;
     for (const auto &c : cases) {
         const DeformConv2dSpec &s = c.spec;
         const int64_t cpg = s.C / s.offset_groups, OW = s.OW();
@@ -346,7 +358,14 @@ std::vector<std::string> deform_coverage_missing(const std::vector<DeformCase> &
         set("OW >= 100", OW >= 100);
         set("OW in 40..60, not a multiple of 6, 8, 16 or 48",
             OW >= 40 && OW <= 60 && OW % 6 != 0 && OW % 8 != 0 && OW % 16 != 0 && OW % 48 != 0);
+        const bool rows = !halconv::deform_backward_bands(s.OH(), OW, s.K);
+        set("OH * OW * K > 65536 (CPU backward: rows)", rows);
+        set("OH > 16, not a multiple of 16, OH * OW * K <= 65536 (CPU backward: bands, the last partial)",
+            !rows && s.OH() > 16 && s.OH() % 16 != 0);
+        rows_batch2 = rows_batch2 || (rows && s.N >= 2);
+        bands_batch2 = bands_batch2 || (!rows && s.N >= 2 && s.OH() > 16);
     }
+    set("batch 2 on each CPU backward pipeline", rows_batch2 && bands_batch2);
     std::vector<std::string> missing;
     for (const auto &f : features)
         if (!f.second) missing.push_back(f.first);

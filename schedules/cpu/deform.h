@@ -47,7 +47,21 @@
 // dcn_r50 / dcn_64_64 / dcn_vsr): bands of rows in the algorithm
 // (0.86 / 1.09 / 1.07, slower even with one-row bands), accumulating per
 // tap straight into the sum (0.86 / 1.16 / 0.99: 9 taps on 2 threads), and
-// rfactor over chunks of 8 rows (1.00 / 1.20 / 0.93).
+// rfactor over chunks of 8 rows (1.00 / 1.20 / 0.93). What worked is a
+// second pipeline for small images (deform_conv2d_backward_bands, chosen by
+// runtime/deform_dispatch.h when OH * OW * K <= 65536): grad_weight's
+// partial sums cover bands of 16 rows (one band on dcn_r50), each tile of
+// 16 output channels x a block's lanes reducing over the whole band with
+// the block's columns in L1, tiles of taps in parallel; and grad_columns'
+// GEMM keeps one K x 16 slice of the weights in L1 (transposed in its own
+// task) while it sweeps every pixel of the image (grad_output in L2), not
+// the other way round. A/B on dcn_r50: 0.62-0.64x the time of the rows
+// pipeline (13.1 -> 8.1 ms); on dcn_64_64 (over the bound) bands were 1.05x
+// slower, at 32 x 32 x 64 (the bound) 0.96x. Both pipelines: grad_weight is
+// picked from the sum in blocks of 8 output channels (a line of the sum
+// per 8 weights; with (s, r) innermost, a channel's R x S lines, K x C
+// floats apart, shared one L1 set) with each channel's place in the
+// columns' layout from a table (no division per weight).
 #pragma once
 
 #include "tune/space.h"
@@ -66,6 +80,11 @@ struct DeformCpuSchedule {
     // Backward GEMM tiles: channels (vector) x pixels.
     GeneratorParam<int> grad_c_tile{"cpu_deform_grad_c_tile", 16};
     GeneratorParam<int> grad_x_tile{"cpu_deform_grad_x_tile", 6};
+    // Output rows per grad_weight partial sum (an algorithm choice the
+    // schedule makes: generators/deform_conv.h). 1: a wide image's rows;
+    // small images get whole-image bands (the deform_conv2d_backward_bands
+    // pipeline).
+    GeneratorParam<int> grad_band_rows{"cpu_deform_grad_band_rows", 1};
 
     // Search space for `halconv tune` (tune/space.h): {name, default,
     // candidates}; the forward and the backward read different knobs.
@@ -89,6 +108,7 @@ struct DeformCpuSchedule {
         } else {
             s.knobs.push_back({"cpu_deform_grad_c_tile", 16, {8, 16, 24, 32}});
             s.knobs.push_back({"cpu_deform_grad_x_tile", 6, {2, 3, 4, 5, 6, 7, 8, 12}});
+            s.knobs.push_back({"cpu_deform_grad_band_rows", 1, {1, 4, 16}});
             s.constraints = {
                 {"grad_c_tile is whole vectors: grad_c_tile % vector lanes == 0",
                  [](const tune::Params &p, const tune::TargetInfo &t) { return p.at("cpu_deform_grad_c_tile") % t.vector_lanes == 0; }},
@@ -236,23 +256,40 @@ struct DeformCpuSchedule {
         // accumulators, per output channel 2 weight vectors + 6 broadcasts
         // for 12 FMAs) and then stored into the materialised grad_columns,
         // which its three consumers read.
+        // (Small images, the bands pipeline: one tile of weights, K x
+        // grad_c_tile, stays in L1 while every pixel's tiles run over it,
+        // grad_output staying in L2; tiles of (channels, tap) in parallel.
+        // Rows, otherwise: per row, all taps and channels over a tile of
+        // pixels.)
+        const bool bands = a.band_rows > 1;
         Func gcol = a.grad_columns;
         Func gstore = gcol.in();
         gstore.compute_root()
             .split(x, xo, xi, xt, TailStrategy::GuardWithIf)
-            .split(c, co, ci, ct, TailStrategy::GuardWithIf)
-            .reorder(ci, xi, co, tap, xo, y, n)
-            .vectorize(ci)
-            .unroll(xi)
-            .parallel(y);
-        gcol.compute_at(gstore, co).bound_extent(c, ct).bound_extent(x, xt).vectorize(c).unroll(x);
+            .split(c, co, ci, ct, TailStrategy::GuardWithIf);
+        if (bands) {
+            // (A task's weights transposed in the task; taps innermost, so
+            // that consecutive tasks read the same lines of the weights.)
+            gstore.reorder(ci, xi, xo, y, tap, co, n).fuse(tap, co, task).parallel(task);
+        } else {
+            gstore.reorder(ci, xi, co, tap, xo, y, n).parallel(y);
+        }
+        gstore.vectorize(ci).unroll(xi);
+        gcol.compute_at(gstore, bands ? xo : co).bound_extent(c, ct).bound_extent(x, xt).vectorize(c).unroll(x);
         // (groups == 1: a channel vector shares its output channels, so the
         // weights are dense loads and grad_output broadcasts.)
         for (int dense : {1, 0}) {
             Stage s = dense ? gcol.update().specialize(a.groups == 1) : gcol.update();
             s.reorder(c, x, a.over_group_out, tap, y, n).vectorize(c).unroll(x);
         }
-        a.transposed_weight.compute_root().vectorize(c, v, TailStrategy::GuardWithIf).parallel(k);
+        // (groups == 1: the channel needs no division, and per output
+        // channel the source, C x R x S, is read from L1.)
+        if (bands) {
+            a.transposed_weight.compute_at(gstore, task).vectorize(c, v, TailStrategy::GuardWithIf);
+        } else {
+            a.transposed_weight.compute_root().vectorize(c, v, TailStrategy::GuardWithIf).parallel(k);
+        }
+        a.transposed_weight.specialize(a.groups == 1);
         a.grad_out.compute_inline();
 
         // Per-group sums for grad_offset and grad_mask, row by row.
@@ -303,21 +340,33 @@ struct DeformCpuSchedule {
         // block, over the row's pixels (per pixel 2 loads of grad_output,
         // transposed below, and 4 broadcasts for 8 FMAs), reduced in
         // registers (a small Func at the tile's loop) and then stored.
+        // Bands of rows (small images): the band's tiles in parallel over
+        // output channels, its columns sampled row by row in parallel first.
         Func rw_store = rw.in(a.summed_weight_grads);
+        Var bg("bg");
         rw_store.compute_root()
             .bound(a.lane, 0, a.channel_block)
-            .split(k, ko, ki, 2 * v, TailStrategy::GuardWithIf)
-            .reorder(ki, a.lane, a.bi, g, tap, ko, y, n)
-            .vectorize(ki)
-            .unroll(a.lane)
-            .parallel(y);
-        rw.compute_at(rw_store, a.bi)
+            .split(k, ko, ki, 2 * v, TailStrategy::GuardWithIf);
+        if (bands) {
+            // (A block's columns over the band, a few KB, stay in L1 while
+            // every tile of output channels runs over them.)
+            rw_store.reorder(ki, a.lane, ko, a.bi, g, tap, y, n).parallel(tap);
+        } else {
+            rw_store.reorder(ki, a.lane, a.bi, g, tap, ko, y, n).parallel(y);
+        }
+        rw_store.vectorize(ki).unroll(a.lane);
+        rw.compute_at(rw_store, bands ? ko : a.bi)
             .bound_extent(k, 2 * v)
             .bound(a.lane, 0, a.channel_block)
             .vectorize(k)
             .unroll(a.lane);
-        rw.update().reorder(k, a.lane, a.over_row, a.bi, g, tap, y, n).vectorize(k).unroll(a.lane);
-        a.grad_out.in(rw).compute_at(rw_store, y).reorder_storage(k, x, y, n).reorder(k, x, y, n).vectorize(
+        if (bands) {
+            rw.update().reorder(k, a.lane, a.over_row.x, a.over_row.y, a.bi, g, tap, y, n).vectorize(k).unroll(a.lane);
+        } else {
+            rw.update().reorder(k, a.lane, a.over_row, a.bi, g, tap, y, n).vectorize(k).unroll(a.lane);
+        }
+        Func rw_grad_out = bands ? a.band_grad_out.in(rw) : a.grad_out.in(rw);
+        rw_grad_out.compute_at(rw_store, y).reorder_storage(k, x, y, n).reorder(k, x, y, n).vectorize(
             k, v, TailStrategy::GuardWithIf);
         // The row's columns with pixels next to each other, as the tile reads them.
         a.columns.compute_at(rw_store, y)
@@ -325,13 +374,15 @@ struct DeformCpuSchedule {
             .reorder_storage(a.lane, x, a.bi, a.g, tap, y, n)
             .reorder(a.lane, x, a.bi, a.g, tap, y, n)
             .vectorize(a.lane);
-        a.sample_weight.compute_at(rw_store, y)
+        if (bands) a.columns.parallel(y);
+        a.sample_weight.compute_at(bands ? LoopLevel(a.columns, y) : LoopLevel(rw_store, y))
             .bound(part, 0, 4)
             .reorder_storage(x, part, y, tap, g, n)
             .reorder(x, part, tap, g, y, n)
             .unroll(part)
             .vectorize(x, v, TailStrategy::GuardWithIf);
         a.grad_out.compute_inline();
+        if (bands) a.band_grad_out.compute_inline();
         // The rows summed in order, streaming through them (each thread a
         // range of taps; output channels in the vector lanes), then each
         // weight picked from the sum.
@@ -341,9 +392,18 @@ struct DeformCpuSchedule {
             .reorder(k, a.lane, a.bi, g, a.over_rows.x, a.over_rows.y, tap)
             .vectorize(k, v, TailStrategy::GuardWithIf)
             .parallel(tap);
-        a.grad_weight.compute_root().parallel(k);
+        // Each weight picked from the sum in blocks of 8 output channels,
+        // those innermost: a line of the sum (output channels innermost
+        // there) per 8 weights. (With (s, r) innermost instead, the R x S
+        // lines of a channel, K x C floats apart, share one L1 set.)
+        a.grad_weight.compute_inline();
         a.grad_bias.compute_root();
-        grad_weight.compute_root();
+        a.channel_slot.compute_root();
+        grad_weight.compute_root()
+            .split(n, ko, ki, 8, TailStrategy::GuardWithIf)
+            .reorder(ki, x, y, c, ko)
+            .parallel(ko);
+        grad_weight.specialize(a.groups == 1);
         grad_bias.compute_root();
         (void)co;
         (void)ci;
