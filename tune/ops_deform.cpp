@@ -2,6 +2,7 @@
 // the forward and the (deterministic) backward on the same shapes. Offsets
 // are uniform in [-2, 2] px, so samples spread over neighbouring cells and
 // some fall outside, as in real alignment layers.
+#include "runtime/deform_dispatch.h"
 #include "runtime/shape_class.h"
 #include "schedules/cpu/deform.h"
 #include "schedules/cuda/deform.h"
@@ -58,6 +59,8 @@ Problem make_forward(const json::Value &e) {
     p.buffers["bias"] = bias;
     p.buffers["output"] = output;
     p.outputs = {"output"};
+    // (As the library dispatches: 8-channel blocks for groups of 8k channels.)
+    if (deform_forward_wide_blocks(d.C, d.G)) p.hand_overrides["cpu_deform_channel_block"] = 8;
     p.flops = d.flops();
     return p;
 }
@@ -78,6 +81,8 @@ Problem make_backward(const json::Value &e) {
     p.buffers["grad_weight"] = Halide::Buffer<float>(d.S, d.R, d.C / d.groups, d.K);
     p.buffers["grad_bias"] = Halide::Buffer<float>(d.K);
     p.outputs = {"grad_input", "grad_offset", "grad_mask", "grad_weight", "grad_bias"};
+    // (As the library dispatches: bands of rows for small images.)
+    if (deform_backward_bands(d.OH, d.OW, d.K)) p.hand_overrides["cpu_deform_grad_band_rows"] = kDeformBackwardBandRows;
     // Sums of many terms in another order: looser than the forward.
     p.rel_tolerance = 1e-3;
     p.flops = 2 * d.flops();  // the two GEMMs, as bench/bench_deform.cpp counts

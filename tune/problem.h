@@ -36,6 +36,12 @@ struct Problem {
     // Fixed GeneratorParams the pipeline is built with in the library
     // (e.g. accumulation=deterministic); not tuned.
     std::map<std::string, std::string> fixed_params;
+    // Knobs whose hand value for this shape is not their default: the
+    // library dispatches such shapes to another pipeline of the same
+    // generator (e.g. deform_conv2d_wide_blocks, runtime/deform.cpp), and
+    // the hand schedule must be what it runs. Ignored where the space has
+    // no such knob (GPU).
+    std::map<std::string, int> hand_overrides;
     // Target features the library's pipeline is built with (e.g.
     // StrictFloat for the max pools, which must see NaNs).
     std::vector<Halide::Target::Feature> target_features;

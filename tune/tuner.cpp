@@ -400,7 +400,13 @@ int tune_shape(const OpAdapter &adapter, const bench::json::Value &shape, const 
     Problem p = adapter.make(shape);
     const Halide::Target target = jit_target(o.device);
     const TargetInfo info = target_info(target);
-    const SearchSpace space = adapter.space(info);
+    SearchSpace space = adapter.space(info);
+    // The library's own choice for this shape where it picks another
+    // pipeline of the generator (Problem::hand_overrides).
+    for (Knob &k : space.knobs) {
+        auto it = p.hand_overrides.find(k.name);
+        if (it != p.hand_overrides.end()) k.hand = it->second;
+    }
     const Record base = base_record(p, o, target, machine);
 
     std::vector<std::string> warnings;
