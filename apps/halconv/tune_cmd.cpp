@@ -57,7 +57,8 @@ void usage_tune(std::ostream &os) {
           "                       search): for records of an earlier run\n"
           "  --suite FILE         shape suite (default: bench/suite.json of the source tree)\n"
           "  --no-progress        a line per trial instead of a progress bar\n"
-          "  --list               list the ops, their suite family and search-space size\n";
+          "  --list               list the ops, their suite family, how many of its entries\n"
+          "                       they take and their search-space size\n";
 }
 
 namespace {
@@ -159,9 +160,21 @@ int cmd_tune(int argc, char **argv, int first) {
     }
     if (list) {
         const TargetInfo cpu;
-        for (const OpAdapter &op : all_ops())
-            std::cout << op.op << "  (suite family " << op.suite_family << ", " << op.space(cpu).size()
-                      << " CPU candidates before constraints)\n";
+        json::Value suite = json::Value::object();
+        try {
+            suite = json::parse_file(suite_path);
+        } catch (const std::exception &e) {
+            throw std::runtime_error("--suite " + suite_path + ": " + e.what());
+        }
+        for (const OpAdapter &op : all_ops()) {
+            // (How many entries `--shape all` takes: 0 for ops the suite
+            // does not exercise, e.g. the 16-bit filters.)
+            int entries = 0;
+            if (suite.contains(op.suite_family))
+                for (const json::Value &e : suite.at(op.suite_family).elements()) entries += op.accepts(e);
+            std::cout << op.op << "  (suite family " << op.suite_family << ", " << entries << " suite entries, "
+                      << op.space(cpu).size() << " CPU candidates before constraints)\n";
+        }
         return kExitOk;
     }
     if (o.op.empty()) throw UsageError("missing OP");

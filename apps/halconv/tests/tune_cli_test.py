@@ -66,6 +66,10 @@ def group_errors(halconv, tmp):
     expect(not os.path.exists(rec), "a refused command wrote a records file")
     r = run(halconv, ["tune", "--list"])
     expect(r.returncode == 0 and "conv2d" in r.stdout and "deform_conv2d" in r.stdout, f"--list: {r.stdout}")
+    # (scripts/tune-suite tunes the filter pipelines with at least one entry.)
+    expect("conv2d  (suite family conv2d, 10 suite entries," in r.stdout
+           and "filter_separable_integer_u16  (suite family filters_image, 0 suite entries," in r.stdout,
+           f"--list counts each op's suite entries: {r.stdout}")
 
 
 def group_kill(halconv, tmp):
