@@ -8,6 +8,7 @@
 #include <halconv/halconv.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <regex>
@@ -410,6 +411,11 @@ TEST(TuneLoop, HalideAutoschedulersRunOnTheSameAlgorithm) {
         if (r.kind != "autoscheduler") continue;
         schedulers.insert(r.scheduler);
         EXPECT_TRUE(r.ok()) << r.scheduler << ": " << r.error;
+        // Its schedule is kept next to the records, to study.
+        std::ifstream schedule(records + ".schedules/tune_toy_toy_64x32_cpu_" + r.scheduler + ".h");
+        std::stringstream text;
+        text << schedule.rdbuf();
+        EXPECT_NE(text.str().find("output"), std::string::npos) << r.scheduler << ": no schedule file";
     }
     EXPECT_EQ(schedulers, (std::set<std::string>{"Mullapudi2016", "Adams2019", "Li2018"}));
     // Resumed: already measured, not run again.
@@ -418,6 +424,7 @@ TEST(TuneLoop, HalideAutoschedulersRunOnTheSameAlgorithm) {
     for (const tune::Record &r : tune::load_records(records)) count += r.kind == "autoscheduler";
     EXPECT_EQ(count, 3);
     std::remove(records.c_str());
+    std::filesystem::remove_all(records + ".schedules");
 }
 
 TEST(TuneLoop, Conv2dCandidatesMatchTheHandScheduleAndAutoschedulerRuns) {

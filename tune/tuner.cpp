@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstring>
 #include <condition_variable>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <set>
@@ -395,6 +396,21 @@ void confirm_best(Problem &p, const SearchSpace &space, const Halide::Target &ta
     }
 }
 
+// Writes an autoscheduler's schedule next to the records:
+// RECORDS.schedules/OP_ENTRY_TARGET_SCHEDULER.h. Returns the path, or ""
+// when it cannot be written (the record stands either way).
+std::string save_autoschedule(const std::string &records, const Problem &p, const std::string &device,
+                              const std::string &scheduler, const std::string &source) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const fs::path dir = records + ".schedules";
+    fs::create_directories(dir, ec);
+    const fs::path path = dir / (p.op + "_" + p.entry + "_" + device + "_" + scheduler + ".h");
+    std::ofstream f(path);
+    f << source;
+    return f.good() ? path.string() : std::string();
+}
+
 int tune_shape(const OpAdapter &adapter, const bench::json::Value &shape, const TuneOptions &o, std::ostream &log,
                const Machine &machine) {
     Problem p = adapter.make(shape);
@@ -485,6 +501,11 @@ int tune_shape(const OpAdapter &adapter, const bench::json::Value &shape, const 
         evaluate(*c, p, reference, o, r);
         append(r);
         log << "  " << name << ": " << (r.ok() ? fmt_ms(r.median_ms) : r.status + ": " + r.error.substr(0, 200)) << "\n";
+        // The schedule it chose, to study where it wins.
+        if (!c->schedule_source().empty()) {
+            const std::string path = save_autoschedule(o.records, p, o.device, name, c->schedule_source());
+            if (!path.empty()) log << "    its schedule: " << path << "\n";
+        }
     }
 
     // The search.
