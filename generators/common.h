@@ -26,7 +26,10 @@ inline Func zero_padded_xy(const Func &input, const Expr &width, const Expr &hei
 // Shape estimates for Halide's autoschedulers (`halconv tune` runs them on
 // the same algorithms as the hand schedules). The GeneratorParam holds
 // "name=e0,e1,...;name2=v": the extents of each buffer (Halide dimension
-// order) and the value of each scalar Input, keyed by their names. A
+// order) and the value of each scalar Input, keyed by their names; ':' may
+// stand for '=' (GenGen's command line splits "estimates=..." at every
+// '=', so an AOT build of an autoscheduled pipeline writes
+// estimates=input:64,64,16,2;flow:64,64,2,2;...). A
 // generator with auto_schedule=true calls apply() on its Inputs and
 // Outputs instead of applying its hand schedule:
 //     if (get_auto_schedule()) estimates.apply(input, weight, output);
@@ -47,7 +50,7 @@ private:
         std::stringstream items(text);
         std::string item;
         while (std::getline(items, item, ';')) {
-            const size_t eq = item.find('=');
+            const size_t eq = item.find_first_of("=:");
             if (eq == std::string::npos) continue;
             std::stringstream values(item.substr(eq + 1));
             std::string v;

@@ -74,13 +74,15 @@ void load_plugin_once(const std::string &path) {
     if (loaded.insert(path).second) load_plugin(path);
 }
 
-// "name=e0,e1,...;scalar=v": the extents of every buffer and the value of
-// every scalar, for the autoschedulers' estimates (generators/common.h).
+// "name:e0,e1,...;scalar:v": the extents of every buffer and the value of
+// every scalar, for the autoschedulers' estimates (generators/common.h; the
+// ':' form, which GenGen's command line also takes, so that the same text
+// builds the autoscheduled pipeline AOT).
 std::string estimates_spec(const Problem &p) {
     std::string s;
     for (const auto &kv : p.buffers) {
         if (!s.empty()) s += ';';
-        s += kv.first + '=';
+        s += kv.first + ':';
         for (int d = 0; d < kv.second.dimensions(); d++)
             s += (d ? "," : "") + std::to_string(kv.second.dim(d).extent());
     }
@@ -90,7 +92,7 @@ std::string estimates_spec(const Problem &p) {
         std::string value = v.type.is_float() ? std::to_string(v.value.u.f32)
                             : v.type.is_bool() ? std::to_string(int(v.value.u.b))
                                                : std::to_string(v.value.u.i32);
-        s += kv.first + '=' + value;
+        s += kv.first + ':' + value;
     }
     return s;
 }
