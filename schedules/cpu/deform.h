@@ -57,7 +57,9 @@
 // task) while it sweeps every pixel of the image (grad_output in L2), not
 // the other way round. A/B on dcn_r50: 0.62-0.64x the time of the rows
 // pipeline (13.1 -> 8.1 ms); on dcn_64_64 (over the bound) bands were 1.05x
-// slower, at 32 x 32 x 64 (the bound) 0.96x. Both pipelines: grad_weight is
+// slower, at 32 x 32 x 64 (the bound) 0.96x. (Accumulating each band's
+// tiles straight into the sum rather than storing per-band partials saved
+// 2.4 MB of memory and no time: 0.97-1.00x.) Both pipelines: grad_weight is
 // picked from the sum in blocks of 8 output channels (a line of the sum
 // per 8 weights; with (s, r) innermost, a channel's R x S lines, K x C
 // floats apart, shared one L1 set) with each channel's place in the
@@ -332,69 +334,77 @@ struct DeformCpuSchedule {
             a.block);
         a.grad_input.compute_root().parallel(c).vectorize(x, v, TailStrategy::GuardWithIf);
 
-        // grad_weight: per output row (tiles of output channels x channels
-        // in registers over the row's pixels), then rows in order.
+        // grad_weight: per output row, or band of rows (tiles of output
+        // channels x channels in registers over its pixels), summed in order.
+        // Register tile: 2 vectors of output channels x the lanes of a
+        // block (per pixel 2 loads of grad_output, transposed below, and 4
+        // broadcasts for 8 FMAs), reduced in registers (a small Func at the
+        // tile's loop).
         Func rw = a.row_weight_grads;
         Var ko("ko"), ki("ki");
-        // Register tile: 2 vectors of output channels x the lanes of a
-        // block, over the row's pixels (per pixel 2 loads of grad_output,
-        // transposed below, and 4 broadcasts for 8 FMAs), reduced in
-        // registers (a small Func at the tile's loop) and then stored.
-        // Bands of rows (small images): the band's tiles in parallel over
-        // output channels, its columns sampled row by row in parallel first.
-        Func rw_store = rw.in(a.summed_weight_grads);
-        Var bg("bg");
-        rw_store.compute_root()
-            .bound(a.lane, 0, a.channel_block)
-            .split(k, ko, ki, 2 * v, TailStrategy::GuardWithIf);
-        if (bands) {
-            // (A block's columns over the band, a few KB, stay in L1 while
-            // every tile of output channels runs over them.)
-            rw_store.reorder(ki, a.lane, ko, a.bi, g, tap, y, n).parallel(tap);
-        } else {
-            rw_store.reorder(ki, a.lane, a.bi, g, tap, ko, y, n).parallel(y);
-        }
-        rw_store.vectorize(ki).unroll(a.lane);
-        rw.compute_at(rw_store, bands ? ko : a.bi)
-            .bound_extent(k, 2 * v)
-            .bound(a.lane, 0, a.channel_block)
-            .vectorize(k)
-            .unroll(a.lane);
-        if (bands) {
+        Func sw = a.summed_weight_grads;
+        Func rw_grad_out = a.band_rows > 1 ? a.band_grad_out.in(rw) : a.grad_out.in(rw);
+        LoopLevel per_row;  // where a row's (or band's) columns are sampled
+        if (a.band_rows > 1) {
+            // Bands (small images): each register tile accumulates straight
+            // into the sum, band after band (deterministic), tiles of taps
+            // in parallel; no per-band partials. A band's columns are
+            // sampled first, rows in parallel; a block's columns over the
+            // band, a few KB, stay in L1 while every tile of output
+            // channels runs over them.
+            sw.compute_root().vectorize(k, v, TailStrategy::GuardWithIf).parallel(tap);
+            sw.update()
+                .split(k, ko, ki, 2 * v, TailStrategy::GuardWithIf)
+                .reorder(ki, a.lane, ko, a.bi, g, tap, a.over_rows.x, a.over_rows.y)
+                .vectorize(ki)
+                .unroll(a.lane)
+                .parallel(tap);
+            rw.compute_at(sw, ko);
             rw.update().reorder(k, a.lane, a.over_row.x, a.over_row.y, a.bi, g, tap, y, n).vectorize(k).unroll(a.lane);
+            per_row = LoopLevel(sw, a.over_rows.x);
+            a.band_grad_out.compute_inline();
         } else {
+            // Rows: per row, tiles of output channels x channel blocks
+            // reduced in registers and stored, rows in parallel; then the
+            // rows summed in order, streaming through them (each thread a
+            // range of taps; output channels in the vector lanes).
+            Func rw_store = rw.in(sw);
+            rw_store.compute_root()
+                .bound(a.lane, 0, a.channel_block)
+                .split(k, ko, ki, 2 * v, TailStrategy::GuardWithIf)
+                .reorder(ki, a.lane, a.bi, g, tap, ko, y, n)
+                .vectorize(ki)
+                .unroll(a.lane)
+                .parallel(y);
+            rw.compute_at(rw_store, a.bi);
             rw.update().reorder(k, a.lane, a.over_row, a.bi, g, tap, y, n).vectorize(k).unroll(a.lane);
+            per_row = LoopLevel(rw_store, y);
+            sw.compute_root().vectorize(k, v, TailStrategy::GuardWithIf).parallel(tap);
+            sw.update()
+                .reorder(k, a.lane, a.bi, g, a.over_rows.x, a.over_rows.y, tap)
+                .vectorize(k, v, TailStrategy::GuardWithIf)
+                .parallel(tap);
         }
-        Func rw_grad_out = bands ? a.band_grad_out.in(rw) : a.grad_out.in(rw);
-        rw_grad_out.compute_at(rw_store, y).reorder_storage(k, x, y, n).reorder(k, x, y, n).vectorize(
+        rw.bound_extent(k, 2 * v).bound(a.lane, 0, a.channel_block).vectorize(k).unroll(a.lane);
+        rw_grad_out.compute_at(per_row).reorder_storage(k, x, y, n).reorder(k, x, y, n).vectorize(
             k, v, TailStrategy::GuardWithIf);
         // The row's columns with pixels next to each other, as the tile reads them.
-        a.columns.compute_at(rw_store, y)
+        a.columns.compute_at(per_row)
             .bound(a.lane, 0, a.channel_block)
             .reorder_storage(a.lane, x, a.bi, a.g, tap, y, n)
             .reorder(a.lane, x, a.bi, a.g, tap, y, n)
             .vectorize(a.lane);
-        if (bands) a.columns.parallel(y);
-        a.sample_weight.compute_at(bands ? LoopLevel(a.columns, y) : LoopLevel(rw_store, y))
+        if (a.band_rows > 1) a.columns.parallel(y);
+        a.sample_weight.compute_at(a.band_rows > 1 ? LoopLevel(a.columns, y) : per_row)
             .bound(part, 0, 4)
             .reorder_storage(x, part, y, tap, g, n)
             .reorder(x, part, tap, g, y, n)
             .unroll(part)
             .vectorize(x, v, TailStrategy::GuardWithIf);
         a.grad_out.compute_inline();
-        if (bands) a.band_grad_out.compute_inline();
-        // The rows summed in order, streaming through them (each thread a
-        // range of taps; output channels in the vector lanes), then each
-        // weight picked from the sum.
-        Func sw = a.summed_weight_grads;
-        sw.compute_root().vectorize(k, v, TailStrategy::GuardWithIf).parallel(tap);
-        sw.update()
-            .reorder(k, a.lane, a.bi, g, a.over_rows.x, a.over_rows.y, tap)
-            .vectorize(k, v, TailStrategy::GuardWithIf)
-            .parallel(tap);
         // Each weight picked from the sum in blocks of 8 output channels,
         // those innermost: a line of the sum (output channels innermost
-        // there) per 8 weights. (With (s, r) innermost instead, the R x S
+        // there) per 8 weights (16: no faster). (With (s, r) innermost instead, the R x S
         // lines of a channel, K x C floats apart, share one L1 set.)
         a.grad_weight.compute_inline();
         a.grad_bias.compute_root();
