@@ -77,7 +77,10 @@ struct DeformConv2dAlgorithm {
     Func columns{"columns"};                  // (lane, bi, g, tap, x, y, n): block g * blocks_per_group + bi
 
     // Forward.
-    Func packed_weight{"packed_weight"};  // (k, c', tap): output channels innermost
+    // (ki, c', tap, ko): output channel ko * weight_k_block + ki; a block of
+    // output channels innermost, each block's weights one contiguous run.
+    Func packed_weight{"packed_weight"};
+    int weight_k_block = 1;
     Func conv{"conv"};                    // (x, y, k, n)
     Func output;
     // groups == 1: (lane, bi, g, tap) over the columns' layout; weight
@@ -237,7 +240,9 @@ inline Expr deform_weight_group_of_output(const DeformConv2dAlgorithm &a, Expr k
 inline void define_deform_conv2d(DeformConv2dAlgorithm &a, Func weight, Func bias) {
     Var x = a.x, y = a.y, k = a.k, n = a.n, c = a.c, tap = a.tap;
     const int cb = a.channel_block;
-    Expr kc = clamp(k, 0, a.out_channels - 1);
+    const int kb = a.weight_k_block;
+    Var ki("ki"), ko("ko");
+    Expr kc = clamp(ko * kb + ki, 0, a.out_channels - 1);
     // With groups == 1 the reduction runs over the columns' block layout
     // directly (index f = block * channel_block + lane: no division in the
     // inner loop), spare lanes getting weight 0; with weight groups over the
@@ -245,7 +250,7 @@ inline void define_deform_conv2d(DeformConv2dAlgorithm &a, Func weight, Func bia
     Expr dense_channels = a.groups == 1;
     Expr f_lane = c % cb, f_block = c / cb;
     Expr f_channel = deform_channel(a, f_lane, f_block);
-    a.packed_weight(k, c, tap) =
+    a.packed_weight(ki, c, tap, ko) =
         select(dense_channels,
                select(deform_lane_used(a, f_lane, f_block),
                       weight(tap % a.kernel_w, tap / a.kernel_w, clamp(f_channel, 0, a.group_in_channels - 1), kc),
@@ -262,8 +267,8 @@ inline void define_deform_conv2d(DeformConv2dAlgorithm &a, Func weight, Func bia
     Expr bi = select(dense_channels, r[1], (channel % a.offset_group_channels) / cb);
     Expr g = select(dense_channels, r[2], channel / a.offset_group_channels);
     Expr f = select(dense_channels, (r[2] * a.blocks_per_group + r[1]) * cb + r[0], r[0]);
-    a.conv(x, y, k, n) = bias(kc);
-    a.conv(x, y, k, n) += a.packed_weight(k, f, r[3]) * a.columns(lane, bi, g, r[3], x, y, n);
+    a.conv(x, y, k, n) = bias(clamp(k, 0, a.out_channels - 1));
+    a.conv(x, y, k, n) += a.packed_weight(k % kb, f, r[3], k / kb) * a.columns(lane, bi, g, r[3], x, y, n);
 }
 
 // grad: dL/d output (x, y, k, n). Defines every gradient Func (the

@@ -74,6 +74,7 @@ public:
         const bool gpu = get_target().has_gpu_feature();
         DeformConv2dAlgorithm a;
         describe_problem(*this, a, gpu ? 1 : cpu_schedule.channel_block);
+        a.weight_k_block = gpu ? 1 : cpu_schedule.k_tile;
         define_deform_conv2d(a, weight, bias);
         output(a.x, a.y, a.k, a.n) = a.conv(a.x, a.y, a.k, a.n);
         a.output = output;

@@ -1,36 +1,44 @@
 // CPU-SIMD schedules of deformable convolution (generators/deform_conv.h).
 //
 // Forward: the im2col matrix is never materialised. Per task (a strip of
-// rows), per chunk of x_chunk pixels, the samples' positions, their
+// rows), per chunk of x_chunk pixels of a row, the samples' positions, their
 // mask-weighted bilinear weights and their cells' padded pixel indices are
-// computed vectorized along x (shared by an offset group's channels); per
-// tile of x_tile pixels the columns (every channel x tap) are sampled with
-// channel blocks in the vector lanes (per sample: 1 index load, 4
-// broadcast weights, 4 dense loads and FMAs as a tree; the padded input
-// stores channel blocks innermost and is flat, so no multiply), taps
-// innermost so that a group's 3x3 neighbourhood is reused from L1, and
-// stay in L1 while every block of k_tile output channels runs its register
-// tile over them:
+// computed vectorized along x (shared by an offset group's channels); then
+// the chunk's columns (every channel x tap) are sampled with channel blocks
+// in the vector lanes (per sample: 1 index load, 4 broadcast weights, 4
+// dense loads and FMAs as a tree; the padded input stores channel blocks
+// innermost and is flat, so no multiply), a group's taps and the chunk's
+// pixels innermost so that the group's neighbourhood is reused from L1
+// (sampled per tile of x_tile pixels instead, the 16 groups' neighbourhoods
+// of dcn_vsr, ~880 lines, thrashed L1 between tiles). Each tile's columns
+// (x_tile x C*R*S floats, in L1) are then read by every block of k_tile
+// output channels' register tile:
 //   x_tile pixels x k_tile channels = 6 x 16 = 12 ymm accumulators,
 //   per (channel, tap) step 2 weight vectors + 6 broadcast column values
 //   for 12 FMAs (Zen3: 2 FMAs and 3 loads a cycle: FMA-bound); a block's
 //   lanes unrolled, so each loop iteration is channel_block such steps.
+// The weights are packed in blocks of k_tile output channels, each block's
+// C*R*S x k_tile floats one contiguous run (generators/deform_conv.h:
+// weight_k_block): the register tile streams through them in order. (With
+// output channels merely innermost, a block's weights were one line in
+// every K floats: on dcn_r50 a 2.4 MB stride-1 KB walk per tile.) The
+// per-chunk buffers (samples, columns) are `MemoryType::Stack`, which
+// Halide 14 turns into one slot per task reused chunk after chunk (heap
+// above 16 KB): no malloc/free per chunk (~10,000 a call on dcn_vsr).
 // The GEMM is the same arithmetic as dense conv2d (2*K*C*R*S per output);
 // the sampling adds ~C*R*S/channel_block vector loads and FMAs per pixel,
-// about 1/4 of the GEMM's instructions with 4-channel blocks. Per sample
-// the column loop is ~15 instructions: 1 index load (promised in range,
-// not clamped), 4 broadcast weights (a sample's 4 stored together), 4
-// dense loads, 2 FMAs + 2 products, 1 store. Offset groups of 8k channels
-// use 8-channel blocks (the deform_conv2d_wide_blocks pipeline: 0.89-0.94x
-// the time on dcn_64_64 and dcn_r50). Measured (dcn_vsr, 2 threads): 93.5
-// ms a call (bench/results/deform.md; 102 ms in a more loaded run), 2.11x
-// the dense conv2d of the same shape; the Halide profiler gave GEMM ~34-40
-// ms (~110-125 GFLOP/s, 55-62% of peak), columns ~31 ms, positions and
-// weights ~15 ms (the latency of 432 short offset and mask streams per
-// row; a software prefetch of the next chunk's or row's streams did not
-// help; 24-pixel chunks did: 0.75x the time of 48, while 12 took 1.48x and
-// 48 1.32x), the padded copy ~5 ms (memory-bound: an integer division per
-// pixel replaced by a reciprocal changed nothing).
+// about 1/4 of the GEMM's instructions with 4-channel blocks. Offset groups
+// of 8k channels use 8-channel blocks (the deform_conv2d_wide_blocks
+// pipeline: 0.89-0.94x the time on dcn_64_64 and dcn_r50).
+// Measured, A/B against the previous schedule (per-tile columns, heap
+// buffers, unblocked weights), paired medians: dcn_vsr 0.87-0.89x, dcn_r50
+// 0.77x, dcn_64_64 0.91-0.95x. The Halide profiler on dcn_vsr (2 threads,
+// 78 ms a call in a quiet minute): GEMM ~31 ms (~135 GFLOP/s, ~68% of
+// peak) + its NCHW stores ~6 ms, columns ~20 ms, positions and weights
+// ~14 ms (the latency of 432 short offset and mask streams per row: a
+// software prefetch of the next chunk's or row's streams did not help;
+// chunks of 24 pixels did: 48 take 1.13-1.16x the time, 12 1.57-1.62x),
+// the padded copy ~6 ms.
 //
 // Backward: grad_columns = W^T grad_output as a GEMM (register tiles of
 // channel vectors x pixels, stored once); the per-group sums (grad_offset,
@@ -222,16 +230,16 @@ struct DeformCpuSchedule {
             .unroll(r[0]);
         conv.update().reorder(k, x, r[0], r[1], r[2], r[3], y, n);
 
-        // The tile's columns, every channel and tap: channel blocks in the
+        // The chunk's columns, every channel and tap: channel blocks in the
         // lanes. With offset groups of whole blocks the lanes share a sample.
         Func col = a.columns;
-        col.compute_at(out, xto)
+        col.compute_at(out, yi)
             .bound(a.lane, 0, a.channel_block)
-            .bound_extent(x, xt)
+            .bound_extent(x, xc)
             .vectorize(a.lane);
         // (One block per offset group, as in video alignment's 16 groups of
-        // 4 channels: the tile's samples unrolled, one straight run per tap.)
-        col.specialize(a.offset_group_channels <= a.channel_block).reorder(a.lane, x, a.tap, a.g, a.bi, y, n).unroll(x);
+        // 4 channels: a tile's samples unrolled, one straight run per tap.)
+        col.specialize(a.offset_group_channels <= a.channel_block).reorder(a.lane, x, a.tap, a.g, a.bi, y, n).unroll(x, xt);
         col.reorder(a.lane, a.bi, x, a.tap, a.g, y, n);
 
         // Positions once per chunk; the bilinear weights and the cells'
@@ -241,8 +249,10 @@ struct DeformCpuSchedule {
         samples_at(a, a.sample_pixel, 0, LoopLevel(out, yi), v, xc);
         a.sample_fraction.compute_inline();
         a.sample_cell.compute_inline();
+        // (Per-chunk buffers: one reused slot per task, not a malloc per chunk.)
+        for (Func f : {a.sample_position, a.sample_weight, a.sample_pixel, Func(col)}) f.store_in(MemoryType::Stack);
         pad_input(a);
-        a.packed_weight.compute_root().vectorize(k, v, TailStrategy::GuardWithIf).parallel(a.tap);
+        a.packed_weight.compute_root().vectorize(a.packed_weight.args()[0], v, TailStrategy::GuardWithIf).parallel(a.tap);
     }
 
     void apply_backward(DeformConv2dAlgorithm &a, Func grad_weight, Func grad_bias, const Target &t) const {
