@@ -89,7 +89,10 @@ struct DeformConv2dAlgorithm {
 
     // Backward.
     Func grad_out{"grad_out"};               // (x, y, k, n), coordinates clamped
-    Func transposed_weight{"weight_t"};      // (c, tap, k): channels innermost
+    // (ci, k, tap, co): input channel co * weight_c_block + ci; a block of
+    // input channels innermost, each (block, tap)'s K x block one run.
+    Func transposed_weight{"weight_t"};
+    int weight_c_block = 1;
     Func grad_columns{"grad_columns"};       // (c, tap, x, y, n)
     RDom over_group_out;                     // grad_columns' sum over the weight group's K/groups channels
     Func sum_terms{"sum_terms"};             // (lane, part, bi, g, tap, x, y, n): grad_column * {B, dB/dy, dB/dx}
@@ -285,12 +288,19 @@ inline void define_deform_conv2d_backward(DeformConv2dAlgorithm &a, Func weight,
     // grad_columns(c) = sum over c's weight group's output channels.
     Expr cc = clamp(c, 0, C - 1);
     Expr weight_group = select(a.groups == 1, 0, cc / a.group_in_channels);
-    a.transposed_weight(c, tap, k) = weight(tap % a.kernel_w, tap / a.kernel_w,
-                                            select(a.groups == 1, cc, cc % a.group_in_channels), clamp(k, 0, K - 1));
+    {
+        const int wb = a.weight_c_block;
+        Var ci("ci"), co("co");
+        Expr cw = clamp(co * wb + ci, 0, C - 1);
+        a.transposed_weight(ci, k, tap, co) = weight(tap % a.kernel_w, tap / a.kernel_w,
+                                                     select(a.groups == 1, cw, cw % a.group_in_channels),
+                                                     clamp(k, 0, K - 1));
+    }
     a.over_group_out = RDom(0, a.group_out_channels, "over_group_out");
     Expr ko = weight_group * a.group_out_channels + a.over_group_out;
     a.grad_columns(c, tap, x, y, n) = 0.0f;
-    a.grad_columns(c, tap, x, y, n) += a.transposed_weight(c, tap, ko) * a.grad_out(x, y, ko, n);
+    a.grad_columns(c, tap, x, y, n) += a.transposed_weight(c % a.weight_c_block, ko, tap, c / a.weight_c_block) *
+                                           a.grad_out(x, y, ko, n);
 
     // Per channel: grad_column * {B, dB/dy, dB/dx} (torchvision's
     // get_coordinate_weight: the derivative of the cell's polynomial, zeros

@@ -117,6 +117,7 @@ public:
         describe_problem(*this, a, gpu ? 1 : cpu_schedule.channel_block);
         dense_from_zero(grad_output, 4);
         a.band_rows = gpu ? 1 : cpu_schedule.grad_band_rows;
+        a.weight_c_block = gpu ? 1 : cpu_schedule.grad_c_tile;
         define_deform_conv2d_backward(a, weight, grad_output, mode == "deterministic");
         Var x = a.x, y = a.y, c = a.c, n = a.n;
         grad_input(x, y, c, n) = a.grad_input(x, y, c, n);
