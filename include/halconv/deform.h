@@ -48,7 +48,18 @@
 // refuses problems whose column-gradient matrix (N*C*R*S*OH*OW floats) or
 // per-row weight gradients (N*OH*K*C*R*S floats) would not fit 2^31 bytes,
 // with a message saying so (split the batch). Outputs must not alias inputs.
+//
+// Speed: any float-aligned memory works, but the CPU pipelines read the
+// offsets and the mask as 8-float vectors along rows, so tensors starting on
+// a 64-byte boundary (as PyTorch allocates them) are fastest. Memory 16 bytes
+// past a boundary, where glibc places a large malloc block (a std::vector of
+// a tensor's size), took 1.16x the time on the dcn_vsr benchmark (one
+// forward, bench/results/deform.md); std::aligned_alloc(64, ...) avoids it.
 #pragma once
+
+// (Self-contained: the core types. halconv.h includes this header at its
+// end; #pragma once makes either include order work.)
+#include "halconv/halconv.h"
 
 namespace halconv {
 

@@ -279,6 +279,24 @@ void adaptive_max_pool2d(ConstTensor input, Tensor output, const AdaptivePool2dO
 void adaptive_max_pool2d(ConstTensor input, Tensor output, IndexTensor indices,
                          const AdaptivePool2dOptions &options = {});
 
+// How a backward pass sums its scatter (points collection's grad_d, flow_warp's
+// and deform_conv2d's grad_input: many samples land on one pixel).
+enum class GradAccumulation {
+    // Default: a fixed order of additions that depends on neither the thread
+    // count nor the run: the same bits every time, on the CPU and on GPUs.
+    Deterministic,
+    // Float atomics on CUDA (faster there; the order of additions, so the
+    // last bits, vary from run to run). On OpenCL this is the deterministic
+    // path: Halide 14's OpenCL float atomics lose updates under contention
+    // (a compare-and-swap loop that re-reads the element separately). On the
+    // CPU this is the deterministic path: an atomic scatter is not faster
+    // there (the deterministic paths add with vectors into per-strip or
+    // per-block partial sums).
+    Atomic,
+};
+
+const char *grad_accumulation_name(GradAccumulation a);
+
 }  // namespace halconv
 
 // Image filters on interleaved uint8 / uint16 / float images (PNG layout).

@@ -29,25 +29,13 @@
 //     integer position included).
 #pragma once
 
+// (Self-contained: the core types. halconv.h includes this header at its
+// end; #pragma once makes either include order work.)
+#include "halconv/halconv.h"
+
 namespace halconv {
 
-// How the backward pass sums the scatter into grad_d (many samples land on
-// one lower-layer pixel).
-enum class GradAccumulation {
-    // Default: a fixed order of additions that depends on neither the thread
-    // count nor the run: the same bits every time, on the CPU and on GPUs.
-    Deterministic,
-    // Float atomics on CUDA (faster there; the order of additions, so the
-    // last bits, vary from run to run). On OpenCL this is the deterministic
-    // path: Halide 14's OpenCL float atomics lose updates under contention
-    // (a compare-and-swap loop that re-reads the element separately). On the
-    // CPU this is the deterministic path: an atomic scatter is not faster there (each sample
-    // adds to 4 pixels x 2M channels; the deterministic CPU path does this
-    // with vector adds into per-strip partial sums).
-    Atomic,
-};
-
-const char *grad_accumulation_name(GradAccumulation a);
+// GradAccumulation (how backward passes sum their scatters): halconv.h.
 
 struct PointsCollectionOptions {
     Device device = Device::CPU;

@@ -29,6 +29,10 @@
 // outside the tensors, whatever the flow). Outputs must not alias inputs.
 #pragma once
 
+// (Self-contained: the core types. halconv.h includes this header at its
+// end; #pragma once makes either include order work.)
+#include "halconv/halconv.h"
+
 namespace halconv {
 
 struct FlowWarpOptions {
