@@ -26,6 +26,7 @@
 #include <array>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <random>
@@ -38,6 +39,38 @@
 
 namespace bench {
 namespace {
+
+// Tensor memory for the timed calls at a chosen distance past a 64-byte
+// boundary. 0 is what PyTorch's CPU allocator gives (64-byte alignment) and
+// what callers coming from it pass; 16 is where glibc puts a large malloc
+// block (an mmap'd page + 16: a std::vector of a tensor's size). The
+// deformable pipelines read the offsets and the mask as 8-float vectors per
+// chunk of 24 pixels, so the latter costs them ~1.1-1.25x (measured in every
+// forward run: the notes); the dense conv2d is insensitive to it.
+class TensorMemory {
+public:
+    explicit TensorMemory(size_t n, size_t past_line = 0)
+        : raw_(static_cast<char *>(std::aligned_alloc(64, (n * sizeof(float) + past_line + 63) / 64 * 64 + 64))),
+          data_(reinterpret_cast<float *>(raw_ + past_line)), n_(n) {
+        if (!raw_) throw std::runtime_error("out of memory");
+        std::fill(data_, data_ + n_, 0.0f);
+    }
+    TensorMemory(const std::vector<float> &v, size_t past_line = 0) : TensorMemory(v.size(), past_line) {
+        std::copy(v.begin(), v.end(), data_);
+    }
+    TensorMemory(const TensorMemory &) = delete;
+    TensorMemory &operator=(const TensorMemory &) = delete;
+    ~TensorMemory() { std::free(raw_); }
+    float *data() { return data_; }
+    const float *data() const { return data_; }
+    std::vector<float> to_vector() const { return std::vector<float>(data_, data_ + n_); }
+
+private:
+    char *raw_;
+    float *data_;
+    size_t n_;
+};
+constexpr size_t kGlibcLargeBlockOffset = 16;
 
 constexpr const char *kPeer = "torchvision";
 constexpr const char *kDense = "halconv_conv2d";                // plain call, weights as given
@@ -472,19 +505,30 @@ Row run_forward(const Dims &d, const Options &opts, uint64_t seed) {
     o.padding = d.pad;
     o.dilation = d.dil;
     o.groups = int(d.groups);
-    const halconv::ConstTensor xi(in.x.data(), d.x_shape()), oi(in.off.data(), d.off_shape()),
-        wi(in.w.data(), d.w_shape()), bi(in.b.data(), d.b_shape());
-    const halconv::ConstTensor mi = d.mask ? halconv::ConstTensor(in.m.data(), d.m_shape()) : halconv::ConstTensor();
-    std::vector<float> out(d.y_size(), 0.0f);
-    const halconv::Tensor yo(out.data(), d.y_shape());
+    // (64-byte aligned, as PyTorch's tensors; the same call on memory 16 bytes
+    // past a line is timed too, for the notes.)
+    const TensorMemory x_mem(in.x), off_mem(in.off), w_mem(in.w), b_mem(in.b), m_mem(in.m);
+    TensorMemory out_mem(d.y_size());
+    const halconv::ConstTensor xi(x_mem.data(), d.x_shape()), oi(off_mem.data(), d.off_shape()),
+        wi(w_mem.data(), d.w_shape()), bi(b_mem.data(), d.b_shape());
+    const halconv::ConstTensor mi = d.mask ? halconv::ConstTensor(m_mem.data(), d.m_shape()) : halconv::ConstTensor();
+    const halconv::Tensor yo(out_mem.data(), d.y_shape());
     auto call = [&] { halconv::deform_conv2d(xi, oi, wi, bi, mi, yo, o); };
     row.halconv.impl = std::string("halconv ") + halconv::version() + ", deform_conv2d (CPU)";
+    const size_t off16 = kGlibcLargeBlockOffset;
+    const TensorMemory x16(in.x, off16), off16_mem(in.off, off16), m16(in.m, off16);
+    TensorMemory out16(d.y_size(), off16);
+    const halconv::ConstTensor xi16(x16.data(), d.x_shape()), oi16(off16_mem.data(), d.off_shape());
+    const halconv::ConstTensor mi16 = d.mask ? halconv::ConstTensor(m16.data(), d.m_shape()) : halconv::ConstTensor();
+    const halconv::Tensor yo16(out16.data(), d.y_shape());
+    Measurement misaligned("halconv_16_past_line");
+    misaligned.impl = "halconv deform_conv2d, input / offset / mask / output 16 bytes past a 64-byte boundary";
 
     // The dense conv2d of the same shape: the plain call (weights in PyTorch's
     // layout every call, as deform_conv2d takes them) is the column; the call
     // with weights packed once is in the notes.
     Measurement dense(kDense), dense_packed(kDensePacked);
-    std::vector<float> dense_out(d.y_size(), 0.0f);
+    TensorMemory dense_out(d.y_size());
     const halconv::Tensor dyo(dense_out.data(), d.y_shape());
     halconv::Conv2dOptions co;
     co.stride = d.stride;
@@ -502,6 +546,8 @@ Row run_forward(const Dims &d, const Options &opts, uint64_t seed) {
             throw std::runtime_error("deform_conv2d_output_shape differs from torchvision's rule");
         call();
         timed.push_back({&row.halconv, call});
+        halconv::deform_conv2d(xi16, oi16, wi, bi, mi16, yo16, o);
+        timed.push_back({&misaligned, [&] { halconv::deform_conv2d(xi16, oi16, wi, bi, mi16, yo16, o); }});
     } catch (const std::exception &ex) {
         row.halconv.error = ex.what();
     }
@@ -519,9 +565,22 @@ Row run_forward(const Dims &d, const Options &opts, uint64_t seed) {
         dense_packed.error = ex.what();
     }
     time_interleaved(timed, opts);
+    const std::vector<float> out = out_mem.to_vector();
     if (!row.halconv.error.empty()) {
         row.status = Status::ERROR;
         row.notes.push_back("halconv: " + row.halconv.error);
+    }
+    if (row.halconv.ok() && misaligned.ok()) {
+        if (out16.to_vector() != out) row.fail("halconv: a different output on memory 16 bytes past a line");
+        row.info["ms_16_past_line"] = misaligned.t.median_ms;
+        row.notes.push_back("the same call with input, offset, mask and output 16 bytes past a 64-byte boundary "
+                            "(glibc's large malloc blocks, e.g. a std::vector): " +
+                            fmtd("%.3g", misaligned.t.median_ms) + " ms, " +
+                            fmtd("%.2f", misaligned.t.median_ms / row.halconv.t.median_ms) +
+                            "x the aligned call's time" +
+                            (dense.ok() ? ", " + fmtd("%.2f", misaligned.t.median_ms / dense.t.median_ms) +
+                                              "x the dense conv2d's"
+                                        : std::string()));
     }
     for (const Measurement *m : {&dense, &dense_packed})
         if (!m->error.empty()) row.notes.push_back(m->key + ": " + m->error);
@@ -615,9 +674,11 @@ Row run_backward(const Dims &d, const Options &opts, uint64_t seed) {
     Grads gd, ga;
     alloc(gd);
     alloc(ga);
-    const halconv::ConstTensor xi(in.x.data(), d.x_shape()), oi(in.off.data(), d.off_shape()),
-        wi(in.w.data(), d.w_shape()), gi(in.go.data(), d.y_shape());
-    const halconv::ConstTensor mi = d.mask ? halconv::ConstTensor(in.m.data(), d.m_shape()) : halconv::ConstTensor();
+    // (Inputs 64-byte aligned, as PyTorch's tensors: see TensorMemory.)
+    const TensorMemory x_mem(in.x), off_mem(in.off), w_mem(in.w), m_mem(in.m), go_mem(in.go);
+    const halconv::ConstTensor xi(x_mem.data(), d.x_shape()), oi(off_mem.data(), d.off_shape()),
+        wi(w_mem.data(), d.w_shape()), gi(go_mem.data(), d.y_shape());
+    const halconv::ConstTensor mi = d.mask ? halconv::ConstTensor(m_mem.data(), d.m_shape()) : halconv::ConstTensor();
     auto call = [&](GradAccumulation acc, Grads &g) {
         halconv::DeformConv2dOptions o;
         o.stride = d.stride;
@@ -820,7 +881,11 @@ const char *kDoc =
     "shape (N, C, H, W, K, R, S, stride, pad, dil, groups; weights as given, the plain call), timed interleaved "
     "with the deform forward (weights packed once: in the notes); fwd rows only, halconv has no conv2d backward. "
     "Inputs: input and grad_output uniform in [-1, 1), offsets Gaussian (std 2 px), mask = sigmoid of N(0, 1) "
-    "where the entry has `mask`, bias present, weights uniform / sqrt(fan-in), fixed seeds. GFLOP/s: fwd flops = "
+    "where the entry has `mask`, bias present, weights uniform / sqrt(fan-in), fixed seeds. halconv's tensors "
+    "(the forward's and the dense conv2d's inputs and outputs, the backward's inputs) are 64-byte aligned, as "
+    "PyTorch's CPU allocator gives them; every forward row also times the same call with input, offset, mask and "
+    "output 16 bytes past a 64-byte boundary, where glibc puts large malloc blocks (a std::vector): its time and "
+    "ratio are in the notes (`info.ms_16_past_line`). GFLOP/s: fwd flops = "
     "2*N*K*(C/groups)*R*S*OH*OW (the dense conv's count; sampling not counted), bwd = 2x that (the two GEMMs; "
     "sampling, col2im, grad_offset and grad_mask not counted); % peak of the measured fp32 peak. `ratio vs "
     "torchvision` = t_torchvision / t_halconv (> 1: halconv faster); `ratio vs dense conv2d` = t_dense / "
