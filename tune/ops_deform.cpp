@@ -59,8 +59,12 @@ Problem make_forward(const json::Value &e) {
     p.buffers["bias"] = bias;
     p.buffers["output"] = output;
     p.outputs = {"output"};
-    // (As the library dispatches: 8-channel blocks for groups of 8k channels.)
-    if (deform_forward_wide_blocks(d.C, d.G)) p.hand_overrides["cpu_deform_channel_block"] = 8;
+    // (As the library dispatches: 8-channel blocks for groups of 8k channels,
+    // sampled a tile at a time; CMakeLists.txt's deform_conv2d_wide_blocks.)
+    if (deform_forward_wide_blocks(d.C, d.G)) {
+        p.hand_overrides["cpu_deform_channel_block"] = 8;
+        p.hand_overrides["cpu_deform_columns_per_chunk"] = 0;
+    }
     p.flops = d.flops();
     return p;
 }

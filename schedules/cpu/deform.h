@@ -10,7 +10,9 @@
 // innermost and is flat, so no multiply), a group's taps and the chunk's
 // pixels innermost so that the group's neighbourhood is reused from L1
 // (sampled per tile of x_tile pixels instead, the 16 groups' neighbourhoods
-// of dcn_vsr, ~880 lines, thrashed L1 between tiles). Each tile's columns
+// of dcn_vsr, ~880 lines, thrashed L1 between tiles; the wide-blocks
+// pipeline, one offset group, keeps per-tile sampling: columns_per_chunk=0).
+// Each tile's columns
 // (x_tile x C*R*S floats, in L1) are then read by every block of k_tile
 // output channels' register tile:
 //   x_tile pixels x k_tile channels = 6 x 16 = 12 ymm accumulators,
@@ -91,6 +93,10 @@ struct DeformCpuSchedule {
     GeneratorParam<int> k_tile{"cpu_deform_k_tile", 16};
     GeneratorParam<int> x_chunk{"cpu_deform_x_chunk", 24};
     GeneratorParam<int> strip_rows{"cpu_deform_strip_rows", 4};
+    // 1: a chunk's columns sampled at once (a group's neighbourhood reused
+    // from L1 across the chunk's tiles); 0: one tile's at a time (the columns
+    // buffer x_chunk / x_tile times smaller).
+    GeneratorParam<int> columns_per_chunk{"cpu_deform_columns_per_chunk", 1};
     // Backward GEMM tiles: channels (vector) x pixels.
     GeneratorParam<int> grad_c_tile{"cpu_deform_grad_c_tile", 16};
     GeneratorParam<int> grad_x_tile{"cpu_deform_grad_x_tile", 6};
@@ -109,6 +115,7 @@ struct DeformCpuSchedule {
             s.knobs.push_back({"cpu_deform_x_tile", 6, {2, 3, 4, 5, 6, 7, 8, 12, 14}});
             s.knobs.push_back({"cpu_deform_k_tile", 16, {8, 16, 24, 32}});
             s.knobs.push_back({"cpu_deform_x_chunk", 24, {12, 16, 24, 28, 32, 42, 48, 56, 64, 96}});
+            s.knobs.push_back({"cpu_deform_columns_per_chunk", 1, {0, 1}});
             s.constraints = {
                 {"k_tile is whole vectors: k_tile % vector lanes == 0",
                  [](const tune::Params &p, const tune::TargetInfo &t) { return p.at("cpu_deform_k_tile") % t.vector_lanes == 0; }},
@@ -237,9 +244,10 @@ struct DeformCpuSchedule {
         // The chunk's columns, every channel and tap: channel blocks in the
         // lanes. With offset groups of whole blocks the lanes share a sample.
         Func col = a.columns;
-        col.compute_at(out, yi)
+        const bool chunk_columns = columns_per_chunk;
+        col.compute_at(out, chunk_columns ? yi : xto)
             .bound(a.lane, 0, a.channel_block)
-            .bound_extent(x, xc)
+            .bound_extent(x, chunk_columns ? xc : xt)
             .vectorize(a.lane);
         // (One block per offset group, as in video alignment's 16 groups of
         // 4 channels: a tile's samples unrolled, one straight run per tap.)
