@@ -33,8 +33,11 @@
 // of 8k channels use 8-channel blocks (the deform_conv2d_wide_blocks
 // pipeline: 0.89-0.94x the time on dcn_64_64 and dcn_r50).
 // Measured, A/B against the previous schedule (per-tile columns, heap
-// buffers, unblocked weights), paired medians: dcn_vsr 0.87-0.89x, dcn_r50
-// 0.77x, dcn_64_64 0.91-0.95x. The Halide profiler on dcn_vsr (2 threads,
+// buffers, unblocked weights), paired medians: dcn_vsr 0.82-0.96x (0.87-0.89
+// in quieter minutes), dcn_r50 0.77x, dcn_64_64 0.91-0.95x. Bench
+// (bench/results/deform.md, 64-byte aligned tensors as PyTorch's): dcn_vsr
+// 76.9-84.1 ms, 1.62-1.95x the dense conv2d's time over three runs (was
+// 2.11-2.37x); with the tensors 16 bytes past a line 1.07-1.18x slower. The Halide profiler on dcn_vsr (2 threads,
 // 78 ms a call in a quiet minute): GEMM ~31 ms (~135 GFLOP/s, ~68% of
 // peak) + its NCHW stores ~6 ms, columns ~20 ms, positions and weights
 // ~14 ms (the latency of 432 short offset and mask streams per row: a
