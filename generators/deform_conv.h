@@ -93,7 +93,8 @@ struct DeformConv2dAlgorithm {
     // input channels innermost, each (block, tap)'s K x block one run.
     Func transposed_weight{"weight_t"};
     int weight_c_block = 1;
-    Func grad_columns{"grad_columns"};       // (c, tap, x, y, n)
+    Func grad_columns_flat{"grad_columns"};  // (c, tap, pixel, n), pixel = y * out_width + x
+    Func grad_columns{"grad_columns_at"};    // (c, tap, x, y, n): a view of grad_columns_flat
     RDom over_group_out;                     // grad_columns' sum over the weight group's K/groups channels
     Func sum_terms{"sum_terms"};             // (lane, part, bi, g, tap, x, y, n): grad_column * {B, dB/dy, dB/dx}
     Func lane_sums{"lane_sums"};             // (lane, part, g, tap, x, y, n): over the group's blocks
@@ -107,10 +108,14 @@ struct DeformConv2dAlgorithm {
     Func row_weight_grads{"row_weight_grads"};  // (k, lane, bi, g, tap, band, n): one band's grad_weight
     RDom over_row;                              // x, or (x, row within the band)
     RDom over_rows;                             // (band, n)
+    RDom over_slots;                            // bands: (s, r, lane, k in group, bi, g, band, n)
     Func summed_weight_grads{"summed_weight_grads"};  // (k, lane, bi, g, tap): rows summed in order
     Func channel_slot{"channel_slot"};          // (part, c): c's lane, block in group, group
     RDom over_pixels;                           // grad_bias: (x, y, n)
-    Func grad_input, grad_offset, grad_mask, grad_weight, grad_bias;
+    Func grad_input, grad_offset, grad_mask, grad_bias;
+    // With band_rows > 1 an update definition (the generator passes its
+    // output in); otherwise picked from summed_weight_grads.
+    Func grad_weight{"grad_weight"};
 };
 
 // Channel-block layout (see blocks_per_group): block b holds channels
@@ -298,9 +303,14 @@ inline void define_deform_conv2d_backward(DeformConv2dAlgorithm &a, Func weight,
     }
     a.over_group_out = RDom(0, a.group_out_channels, "over_group_out");
     Expr ko = weight_group * a.group_out_channels + a.over_group_out;
-    a.grad_columns(c, tap, x, y, n) = 0.0f;
-    a.grad_columns(c, tap, x, y, n) += a.transposed_weight(c % a.weight_c_block, ko, tap, c / a.weight_c_block) *
-                                           a.grad_out(x, y, ko, n);
+    // (Over the flattened output plane, so that schedules tile pixels
+    // across rows: a 14-pixel row in 6-pixel tiles wastes 4 of every 18.)
+    Var pixel = a.pixel;
+    a.grad_columns_flat(c, tap, pixel, n) = 0.0f;
+    a.grad_columns_flat(c, tap, pixel, n) +=
+        a.transposed_weight(c % a.weight_c_block, ko, tap, c / a.weight_c_block) *
+        a.grad_out(pixel % a.out_width, pixel / a.out_width, ko, n);
+    a.grad_columns(c, tap, x, y, n) = a.grad_columns_flat(c, tap, y * a.out_width + x, n);
 
     // Per channel: grad_column * {B, dB/dy, dB/dx} (torchvision's
     // get_coordinate_weight: the derivative of the cell's polynomial, zeros
@@ -365,19 +375,18 @@ inline void define_deform_conv2d_backward(DeformConv2dAlgorithm &a, Func weight,
         select(bilinear != 0.0f, a.grad_columns(block_channel, r[1], sx, sy, n) * sm * bilinear, 0.0f);
     a.grad_input(x, y, c, n) = a.scatter(deform_lane_of(a, c), x + 1, y + 1, deform_block_of(a, c), n);
 
-    // grad_weight: per band of output rows (over every channel slot of the
-    // columns' layout, so that no loop divides), then the bands summed in
-    // order (deterministic), picking each weight's channel.
-    // With band_rows > 1 each partial covers a band of that many rows (the
-    // last band's rows past the output read grad_output as 0): a small
-    // image's bands are few and large, a wide image's rows already long.
+    // grad_weight: per output row (over every channel slot of the columns'
+    // layout, so that no loop divides), then the rows summed in order,
+    // picking each weight's channel. With band_rows > 1 each partial covers
+    // a band of that many rows (the last band's rows past the output read
+    // grad_output as 0) and is added straight into grad_weight, band after
+    // band (deterministic): a small image's bands are few and large, a wide
+    // image's rows already long.
     a.row_weight_grads(k, lane, bi, g, tap, y, n) = 0.0f;
     const int band = a.band_rows;
-    if (band == 1) {
-        a.over_row = RDom(0, a.out_width, "over_row");
-        a.row_weight_grads(k, lane, bi, g, tap, y, n) +=
-            a.grad_out(a.over_row, y, k, n) * a.columns(lane, bi, g, tap, a.over_row, y, n);
-    } else {
+    Var s("s"), r_("r"), cw("cw");
+    a.over_rows = RDom(0, (a.out_height + band - 1) / band, 0, a.batch, "over_rows");
+    if (band > 1) {
         a.over_row = RDom(0, a.out_width, 0, band, "over_row");
         Expr row = y * band + a.over_row.y;
         // (The last band's rows past the image are skipped, not summed as 0:
@@ -386,24 +395,52 @@ inline void define_deform_conv2d_backward(DeformConv2dAlgorithm &a, Func weight,
         a.band_grad_out(x, y, k, n) = select(y < a.out_height, a.grad_out(x, y, k, n), 0.0f);
         a.row_weight_grads(k, lane, bi, g, tap, y, n) +=
             a.band_grad_out(a.over_row.x, row, k, n) * a.columns(lane, bi, g, tap, a.over_row.x, row, n);
+        // Every used slot (lane, block in group, group) of every tap, band
+        // after band, added to its weights (its weight group's output
+        // channels): no K x C x R x S partial sum to store and pick from.
+        // (Ordered so that a block's writes for one output channel, its
+        // lanes x R x S weights, are one contiguous run of grad_weight.)
+        a.over_slots = RDom({{0, a.kernel_w}, {0, a.kernel_h}, {0, cb}, {0, a.group_out_channels},
+                             {0, a.blocks_per_group}, {0, a.offset_groups}, {0, (a.out_height + band - 1) / band},
+                             {0, a.batch}},
+                            "over_slots");
+        RDom &q = a.over_slots;  // (s, r, lane, k in the weight group, bi, g, band, n)
+        q.where(q[4] * cb + q[2] < a.offset_group_channels);
+        Expr slot_channel = q[5] * a.offset_group_channels + q[4] * cb + q[2];
+        Expr weight_group = select(a.groups == 1, 0, slot_channel / a.group_in_channels);
+        // (Clamped for bounds inference, which does not see the where():
+        // the last block's spare lanes would reach past C.)
+        Expr weight_channel =
+            clamp(select(a.groups == 1, slot_channel, slot_channel % a.group_in_channels), 0, a.group_in_channels - 1);
+        Expr out_channel = clamp(weight_group * a.group_out_channels + q[3], 0, a.out_channels - 1);
+        // (No zero pass over grad_weight: the first band's write replaces
+        // what was there; every weight has exactly one slot.)
+        Expr first_band = q[6] == 0 && q[7] == 0;
+        a.grad_weight(s, r_, cw, k) = undef<float>();
+        a.grad_weight(q[0], q[1], weight_channel, out_channel) =
+            select(first_band, 0.0f, a.grad_weight(q[0], q[1], weight_channel, out_channel)) +
+            a.row_weight_grads(out_channel, q[2], q[4], q[5], q[1] * a.kernel_w + q[0], q[6], q[7]);
+    } else {
+        a.over_row = RDom(0, a.out_width, "over_row");
+        a.row_weight_grads(k, lane, bi, g, tap, y, n) +=
+            a.grad_out(a.over_row, y, k, n) * a.columns(lane, bi, g, tap, a.over_row, y, n);
+        Expr channel = deform_weight_group_of_output(a, k) * a.group_in_channels + cw;
+        // (Summed in the rows' own layout, so that the sum streams through them.)
+        a.summed_weight_grads(k, lane, bi, g, tap) = 0.0f;
+        a.summed_weight_grads(k, lane, bi, g, tap) +=
+            a.row_weight_grads(k, lane, bi, g, tap, a.over_rows.x, a.over_rows.y);
+        // (Each channel's place in the columns' layout from a table: the
+        // divisions once per channel, not once per weight.)
+        Expr slot_c = clamp(c, 0, C - 1);
+        a.channel_slot(part, c) = select(part == 0, deform_lane_of(a, slot_c),
+                                         part == 1, (slot_c % a.offset_group_channels) / cb,
+                                         slot_c / a.offset_group_channels);
+        Func slot = a.channel_slot;
+        // (Clamped per read: a table's values are unknown to bounds inference.)
+        a.grad_weight(s, r_, cw, k) = a.summed_weight_grads(
+            k, clamp(slot(0, channel), 0, cb - 1), clamp(slot(1, channel), 0, a.blocks_per_group - 1),
+            clamp(slot(2, channel), 0, a.offset_groups - 1), r_ * a.kernel_w + s);
     }
-    Var s("s"), r_("r"), cw("cw");
-    Expr channel = deform_weight_group_of_output(a, k) * a.group_in_channels + cw;
-    a.over_rows = RDom(0, (a.out_height + band - 1) / band, 0, a.batch, "over_rows");
-    // (Summed in the rows' own layout, so that the sum streams through them.)
-    a.summed_weight_grads(k, lane, bi, g, tap) = 0.0f;
-    a.summed_weight_grads(k, lane, bi, g, tap) += a.row_weight_grads(k, lane, bi, g, tap, a.over_rows.x, a.over_rows.y);
-    // (Each channel's place in the columns' layout from a table: the
-    // divisions once per channel, not once per weight.)
-    Expr slot_c = clamp(c, 0, C - 1);
-    a.channel_slot(part, c) = select(part == 0, deform_lane_of(a, slot_c),
-                                     part == 1, (slot_c % a.offset_group_channels) / cb,
-                                     slot_c / a.offset_group_channels);
-    Func slot = a.channel_slot;
-    // (Clamped per read: a table's values are unknown to bounds inference.)
-    a.grad_weight(s, r_, cw, k) =
-        a.summed_weight_grads(k, clamp(slot(0, channel), 0, cb - 1), clamp(slot(1, channel), 0, a.blocks_per_group - 1),
-                              clamp(slot(2, channel), 0, a.offset_groups - 1), r_ * a.kernel_w + s);
     a.over_pixels = RDom(0, a.out_width, 0, a.out_height, 0, a.batch, "over_pixels");
     a.grad_bias(k) = 0.0f;
     a.grad_bias(k) += grad(a.over_pixels.x, a.over_pixels.y, k, a.over_pixels.z);

@@ -118,12 +118,17 @@ public:
         dense_from_zero(grad_output, 4);
         a.band_rows = gpu ? 1 : cpu_schedule.grad_band_rows;
         a.weight_c_block = gpu ? 1 : cpu_schedule.grad_c_tile;
+        // (Bands accumulate grad_weight in place: the output is that Func.)
+        if (a.band_rows > 1) a.grad_weight = grad_weight;
         define_deform_conv2d_backward(a, weight, grad_output, mode == "deterministic");
         Var x = a.x, y = a.y, c = a.c, n = a.n;
         grad_input(x, y, c, n) = a.grad_input(x, y, c, n);
         grad_offset(x, y, c, n) = a.grad_offset(x, y, c, n);
         grad_mask(x, y, c, n) = a.grad_mask(x, y, c, n);
-        grad_weight(x, y, c, n) = a.grad_weight(x, y, c, n);
+        if (a.band_rows == 1) {
+            grad_weight(x, y, c, n) = a.grad_weight(x, y, c, n);
+            a.grad_weight.compute_inline();
+        }
         grad_bias(a.k) = a.grad_bias(a.k);
         a.grad_input.compute_inline();
         a.grad_offset.compute_inline();

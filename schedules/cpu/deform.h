@@ -70,17 +70,40 @@
 // task) while it sweeps every pixel of the image (grad_output in L2), not
 // the other way round. A/B on dcn_r50: 0.62-0.64x the time of the rows
 // pipeline (13.1 -> 8.1 ms); on dcn_64_64 (over the bound) bands were 1.05x
-// slower, at 32 x 32 x 64 (the bound) 0.96x. (Accumulating each band's
-// tiles straight into the sum rather than storing per-band partials saved
-// 2.4 MB of memory and no time: 0.97-1.00x.) Both pipelines: grad_weight is
-// picked from the sum in blocks of 8 output channels (a line of the sum
-// per 8 weights; with (s, r) innermost, a channel's R x S lines, K x C
-// floats apart, shared one L1 set) with each channel's place in the
-// columns' layout from a table (no division per weight). Both pipelines:
-// the transposed weights are stored in blocks of grad_c_tile input
-// channels, so that each tile's K x grad_c_tile weights are one contiguous
-// run (before, a line every C x R x S floats): A/B 0.91-0.96x the time on
-// dcn_vsr, 0.90-0.95x on dcn_r50, 0.95-0.97x on dcn_64_64.
+// slower, at 32 x 32 x 64 (the bound) 0.96x. The bands pipeline writes
+// grad_weight in place: per block of channels (blocks in parallel) the
+// band's register tiles fill a K x channel_block x R x S slice on the
+// stack in PyTorch's order, which is then added to grad_weight as one
+// contiguous run per output channel (with one band of one image, written
+// without reading it): no K x C x R x S partial sum to zero, store and pick
+// from. (Tiles added straight into grad_weight instead: 64 scalar
+// read-modify-writes per tile, C x R x S floats apart, and the RVar order
+// that needs is not provably legal with weight groups. Taps in parallel
+// instead of blocks: each task swept all of grad_weight per tap, 1.15-1.26x.)
+// The rows pipeline picks grad_weight from its sum in blocks of 8 output
+// channels (a line of the sum per 8 weights; with (s, r) innermost, a
+// channel's R x S lines, K x C floats apart, shared one L1 set) with each
+// channel's place in the columns' layout from a table (no division per
+// weight). Both pipelines: the transposed weights are stored in blocks of
+// grad_c_tile input channels, so that each tile's K x grad_c_tile weights
+// are one contiguous run (before, a line every C x R x S floats): A/B
+// 0.91-0.96x the time on dcn_vsr, 0.90-0.95x on dcn_r50, 0.95-0.97x on
+// dcn_64_64. grad_columns' GEMM tiles the flattened output plane (a
+// 14-pixel row in 6-pixel tiles wasted 4 of every 18 pixels), and in the
+// bands pipeline reads grad_output transposed once per call (channels
+// innermost: a tile's pixels are 6 streams of K floats, ~6 KB, rather than
+// a line per output channel, 16-32 KB, beside the tile's 16 KB of weights
+// in a 32 KB L1): the GEMM 2.8 -> 1.6 ms (~140 GFLOP/s, ~70% of peak) in
+// the profiler on dcn_r50. The three together, A/B against the previous
+// bands pipeline: 0.80-0.81x the time on dcn_r50, 0.60-0.62x at 7 x 7 x
+// 512, 0.93x at 32 x 32 x 64, 0.97-1.01x at 28 x 28 x 64 with 4 offset
+// groups; the rows pipeline (dcn_vsr, dcn_64_64) 0.97-0.98x. Profile of
+// dcn_r50 after (2 threads, ~6.5 ms): grad_weight's tiles 2.1-2.7 ms (~95
+// GFLOP/s: 8 accumulators, 2 loads and 4 broadcasts per 8 FMAs over 14-pixel
+// rows), the GEMM 1.6, the scatter 0.9, writing grad_weight 0.7 (2.4 MB,
+// memory-bound). (grad_weight's tile at 24 output channels: 1.17x; channel
+// blocks of 8: 1.17-1.20x; grad_c_tile 24 x grad_x_tile 4: 0.95x on 256
+// channels but 1.02-1.08x on 64: not taken.)
 #pragma once
 
 #include "tune/space.h"
@@ -103,6 +126,9 @@ struct DeformCpuSchedule {
     // Backward GEMM tiles: channels (vector) x pixels.
     GeneratorParam<int> grad_c_tile{"cpu_deform_grad_c_tile", 16};
     GeneratorParam<int> grad_x_tile{"cpu_deform_grad_x_tile", 6};
+    // grad_weight's register tile: output channels (whole vectors) x a
+    // block's lanes.
+    GeneratorParam<int> grad_weight_k_tile{"cpu_deform_grad_weight_k_tile", 16};
     // Output rows per grad_weight partial sum (an algorithm choice the
     // schedule makes: generators/deform_conv.h). 1: a wide image's rows;
     // small images get whole-image bands (the deform_conv2d_backward_bands
@@ -133,12 +159,22 @@ struct DeformCpuSchedule {
             s.knobs.push_back({"cpu_deform_grad_c_tile", 16, {8, 16, 24, 32}});
             s.knobs.push_back({"cpu_deform_grad_x_tile", 6, {2, 3, 4, 5, 6, 7, 8, 12}});
             s.knobs.push_back({"cpu_deform_grad_band_rows", 1, {1, 4, 16}});
+            s.knobs.push_back({"cpu_deform_grad_weight_k_tile", 16, {8, 16, 24, 32}});
             s.constraints = {
                 {"grad_c_tile is whole vectors: grad_c_tile % vector lanes == 0",
                  [](const tune::Params &p, const tune::TargetInfo &t) { return p.at("cpu_deform_grad_c_tile") % t.vector_lanes == 0; }},
                 {"register tile fits: grad_x_tile * grad_c_tile / lanes + 2 <= registers",
                  [](const tune::Params &p, const tune::TargetInfo &t) {
                      return p.at("cpu_deform_grad_x_tile") * p.at("cpu_deform_grad_c_tile") / t.vector_lanes + 2 <= t.vector_registers;
+                 }},
+                {"grad_weight_k_tile is whole vectors: grad_weight_k_tile % vector lanes == 0",
+                 [](const tune::Params &p, const tune::TargetInfo &t) {
+                     return p.at("cpu_deform_grad_weight_k_tile") % t.vector_lanes == 0;
+                 }},
+                {"grad_weight's tile fits: (channel_block + 1) * grad_weight_k_tile / lanes + 1 <= registers",
+                 [](const tune::Params &p, const tune::TargetInfo &t) {
+                     return (p.at("cpu_deform_channel_block") + 1) * p.at("cpu_deform_grad_weight_k_tile") / t.vector_lanes + 1 <=
+                            t.vector_registers;
                  }},
             };
         }
@@ -272,7 +308,7 @@ struct DeformCpuSchedule {
 
     void apply_backward(DeformConv2dAlgorithm &a, Func grad_weight, Func grad_bias, const Target &t) const {
         const int v = t.natural_vector_size<float>();
-        const int ct = grad_c_tile, xt = grad_x_tile;
+        const int ct = grad_c_tile, xt = grad_x_tile, wkt = grad_weight_k_tile;
         Var x = a.x, y = a.y, k = a.k, n = a.n, c = a.c, tap = a.tap, g = a.g, part = a.part;
         Var xo("xo"), xi("xi"), co("co"), ci("ci"), task("task");
         pad_input(a);
@@ -289,29 +325,35 @@ struct DeformCpuSchedule {
         // Rows, otherwise: per row, all taps and channels over a tile of
         // pixels.)
         const bool bands = a.band_rows > 1;
-        Func gcol = a.grad_columns;
+        Func gcol = a.grad_columns_flat;
         Func gstore = gcol.in();
+        Var pixel = a.pixel, po("po"), pi("pi"), pt("pt");
         // (Channels from 0, so that a tile of them is one aligned block of
         // weight_t. The extent is what the consumers read: the last group's
         // blocks, spare lanes included.)
+        // (Tiles of the flattened plane run across rows: no partial tile
+        // per row.)
         gstore.compute_root()
             .bound(c, 0, a.in_channels - a.offset_group_channels + a.blocks_per_group * a.channel_block)
-            .split(x, xo, xi, xt, TailStrategy::GuardWithIf)
+            .split(pixel, po, pi, xt, TailStrategy::GuardWithIf)
             .split(c, co, ci, ct, TailStrategy::GuardWithIf);
         if (bands) {
             // (A task's weights transposed in the task; taps innermost, so
             // that consecutive tasks read the same lines of the weights.)
-            gstore.reorder(ci, xi, xo, y, tap, co, n).fuse(tap, co, task).parallel(task);
+            gstore.reorder(ci, pi, po, tap, co, n).fuse(tap, co, task).parallel(task);
         } else {
-            gstore.reorder(ci, xi, co, tap, xo, y, n).parallel(y);
+            // (Tasks of a row's worth of tiles.)
+            gstore.split(po, pt, po, (a.out_width + xt - 1) / xt, TailStrategy::GuardWithIf)
+                .reorder(ci, pi, co, tap, po, pt, n)
+                .parallel(pt);
         }
-        gstore.vectorize(ci).unroll(xi);
-        gcol.compute_at(gstore, bands ? xo : co).bound_extent(c, ct).bound_extent(x, xt).vectorize(c).unroll(x);
+        gstore.vectorize(ci).unroll(pi);
+        gcol.compute_at(gstore, bands ? po : co).bound_extent(c, ct).bound_extent(pixel, xt).vectorize(c).unroll(pixel);
         // (groups == 1: a channel vector shares its output channels, so the
         // weights are dense loads and grad_output broadcasts.)
         for (int dense : {1, 0}) {
             Stage s = dense ? gcol.update().specialize(a.groups == 1) : gcol.update();
-            s.reorder(c, x, a.over_group_out, tap, y, n).vectorize(c).unroll(x);
+            s.reorder(c, pixel, a.over_group_out, tap, n).vectorize(c).unroll(pixel);
         }
         // (groups == 1: the channel needs no division, and per output
         // channel the source, C x R x S, is read from L1.)
@@ -324,6 +366,19 @@ struct DeformCpuSchedule {
             a.transposed_weight.compute_root().vectorize(wt[0], v, TailStrategy::GuardWithIf).parallel(wt[3]);
         }
         a.transposed_weight.specialize(a.groups == 1);
+        if (bands) {
+            // (grad_output with channels innermost: a tile's pixels are then
+            // grad_x_tile streams through the reduction, a few KB, rather
+            // than a line per output channel.)
+            Var ko("ko"), ki("ki");
+            a.grad_out.in(gcol)
+                .compute_root()
+                .reorder_storage(k, x, y, n)
+                .split(k, ko, ki, v, TailStrategy::GuardWithIf)
+                .reorder(ki, x, ko, y, n)
+                .vectorize(ki)
+                .parallel(y);
+        }
         a.grad_out.compute_inline();
 
         // Per-group sums for grad_offset and grad_mask, row by row.
@@ -374,41 +429,73 @@ struct DeformCpuSchedule {
         // tile's loop).
         Func rw = a.row_weight_grads;
         Var ko("ko"), ki("ki");
-        Func sw = a.summed_weight_grads;
         Func rw_grad_out = a.band_rows > 1 ? a.band_grad_out.in(rw) : a.grad_out.in(rw);
         LoopLevel per_row;  // where a row's (or band's) columns are sampled
         if (a.band_rows > 1) {
-            // Bands (small images): each register tile accumulates straight
-            // into the sum, band after band (deterministic), tiles of taps
-            // in parallel; no per-band partials. A band's columns are
-            // sampled first, rows in parallel; a block's columns over the
-            // band, a few KB, stay in L1 while every tile of output
-            // channels runs over them.
-            sw.compute_root().vectorize(k, v, TailStrategy::GuardWithIf).parallel(tap);
-            sw.update()
-                .split(k, ko, ki, 2 * v, TailStrategy::GuardWithIf)
-                .reorder(ki, a.lane, ko, a.bi, g, tap, a.over_rows.x, a.over_rows.y)
+            // Bands (small images): per (block, tap), the band's tiles of
+            // output channels x the block's lanes, each reduced in registers
+            // over the band's pixels into a K x channel_block slice on the
+            // stack, then added into grad_weight (scalar read-modify-writes,
+            // C x R x S floats apart: ~4% of the FMAs' time on dcn_r50), band
+            // after band (deterministic), blocks in parallel, a block's taps
+            // together (the lines it writes, K x channel_block x R x S
+            // floats, stay in L2). No K x C x R x S partial sum to zero, store
+            // and pick from. A band's columns are sampled first, rows in
+            // parallel; a block's columns over the band, a few KB, stay in
+            // L1 while every tile of output channels runs over them.
+            RDom q = a.over_slots;  // (s, r, lane, k in group, bi, g, band, n)
+            RVar blocks("blocks");
+            grad_weight.compute_root();
+            // (Blocks write disjoint weights: no race, though Halide cannot
+            // prove it through the channel's arithmetic.)
+            // (groups == 1, 3 x 3 kernels: no division per weight, a weight
+            // row's taps unrolled. One band of one image, dcn_r50's case:
+            // grad_weight is written, not read.)
+            Expr three = a.groups == 1 && a.kernel_w == 3 && a.kernel_h == 3;
+            Expr one_band = a.out_height <= a.band_rows && a.batch == 1;
+            for (int variant : {2, 1, 0}) {
+                Stage s = variant == 2   ? grad_weight.update().specialize(three && one_band)
+                          : variant == 1 ? grad_weight.update().specialize(three)
+                                         : grad_weight.update();
+                s.allow_race_conditions().fuse(q[4], q[5], blocks).parallel(blocks);
+                if (variant > 0) s.unroll(q[0]).unroll(q[1]);
+            }
+            // A block's slice of every output channel and tap, stored in
+            // grad_weight's order (taps, then lanes, innermost), filled
+            // tile by tile. (One block and band: the where() on the slots
+            // would otherwise leave the block's extent to run time.)
+            Func rw_slice = rw.in(grad_weight);
+            rw_slice.compute_at(grad_weight, blocks)
+                .bound(a.lane, 0, a.channel_block)
+                .bound_extent(a.bi, 1)
+                .bound_extent(g, 1)
+                .bound_extent(y, 1)
+                .bound_extent(n, 1)
+                .reorder_storage(tap, a.lane, k, a.bi, g, y, n)
+                .split(k, ko, ki, wkt, TailStrategy::GuardWithIf)
+                .reorder(ki, a.lane, ko, tap, a.bi, g, y, n)
                 .vectorize(ki)
-                .unroll(a.lane)
-                .parallel(tap);
-            rw.compute_at(sw, ko);
+                .unroll(a.lane);
+            // The register tile: wkt output channels x the block's lanes.
+            rw.compute_at(rw_slice, ko).bound_extent(k, wkt).vectorize(k);
             rw.update().reorder(k, a.lane, a.over_row.x, a.over_row.y, a.bi, g, tap, y, n).vectorize(k).unroll(a.lane);
-            per_row = LoopLevel(sw, a.over_rows.x);
+            per_row = LoopLevel(grad_weight, q[6]);
             a.band_grad_out.compute_inline();
         } else {
             // Rows: per row, tiles of output channels x channel blocks
             // reduced in registers and stored, rows in parallel; then the
             // rows summed in order, streaming through them (each thread a
             // range of taps; output channels in the vector lanes).
+            Func sw = a.summed_weight_grads;
             Func rw_store = rw.in(sw);
             rw_store.compute_root()
                 .bound(a.lane, 0, a.channel_block)
-                .split(k, ko, ki, 2 * v, TailStrategy::GuardWithIf)
+                .split(k, ko, ki, wkt, TailStrategy::GuardWithIf)
                 .reorder(ki, a.lane, a.bi, g, tap, ko, y, n)
                 .vectorize(ki)
                 .unroll(a.lane)
                 .parallel(y);
-            rw.compute_at(rw_store, a.bi);
+            rw.compute_at(rw_store, a.bi).bound_extent(k, wkt).vectorize(k);
             rw.update().reorder(k, a.lane, a.over_row, a.bi, g, tap, y, n).vectorize(k).unroll(a.lane);
             per_row = LoopLevel(rw_store, y);
             sw.compute_root().vectorize(k, v, TailStrategy::GuardWithIf).parallel(tap);
@@ -416,8 +503,20 @@ struct DeformCpuSchedule {
                 .reorder(k, a.lane, a.bi, g, a.over_rows.x, a.over_rows.y, tap)
                 .vectorize(k, v, TailStrategy::GuardWithIf)
                 .parallel(tap);
+            // Each weight picked from the sum in blocks of 8 output channels,
+            // those innermost: a line of the sum (output channels innermost
+            // there) per 8 weights (16: no faster). (With (s, r) innermost
+            // instead, the R x S lines of a channel, K x C floats apart,
+            // share one L1 set.)
+            a.grad_weight.compute_inline();
+            a.channel_slot.compute_root();
+            grad_weight.compute_root()
+                .split(n, ko, ki, 8, TailStrategy::GuardWithIf)
+                .reorder(ki, x, y, c, ko)
+                .parallel(ko);
+            grad_weight.specialize(a.groups == 1);
         }
-        rw.bound_extent(k, 2 * v).bound(a.lane, 0, a.channel_block).vectorize(k).unroll(a.lane);
+        rw.bound(a.lane, 0, a.channel_block).unroll(a.lane);
         rw_grad_out.compute_at(per_row).reorder_storage(k, x, y, n).reorder(k, x, y, n).vectorize(
             k, v, TailStrategy::GuardWithIf);
         // The row's columns with pixels next to each other, as the tile reads them.
@@ -434,18 +533,7 @@ struct DeformCpuSchedule {
             .unroll(part)
             .vectorize(x, v, TailStrategy::GuardWithIf);
         a.grad_out.compute_inline();
-        // Each weight picked from the sum in blocks of 8 output channels,
-        // those innermost: a line of the sum (output channels innermost
-        // there) per 8 weights (16: no faster). (With (s, r) innermost instead, the R x S
-        // lines of a channel, K x C floats apart, share one L1 set.)
-        a.grad_weight.compute_inline();
         a.grad_bias.compute_root();
-        a.channel_slot.compute_root();
-        grad_weight.compute_root()
-            .split(n, ko, ki, 8, TailStrategy::GuardWithIf)
-            .reorder(ki, x, y, c, ko)
-            .parallel(ko);
-        grad_weight.specialize(a.groups == 1);
         grad_bias.compute_root();
         (void)co;
         (void)ci;

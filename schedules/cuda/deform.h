@@ -102,27 +102,27 @@ struct DeformGpuSchedule {
         a.sample_weight.compute_inline();
         a.sum_terms.compute_inline();
 
-        // grad_columns (c, tap, x, y, n): a thread per (x, y), blocks over
-        // (tiles, channel); the taps and the reduction in the thread.
+        // grad_columns (c, tap, pixel, n): a thread per pixel of the
+        // flattened plane, blocks over (pixels, channel); the taps and the
+        // reduction in the thread.
         {
-            Func gcol = a.grad_columns;
-            Var bx("bx"), by("by"), tx("tx"), ty("ty"), cn("cn");
+            Func gcol = a.grad_columns_flat;
+            Var pixel = a.pixel, bp("bp"), tp("tp"), cn("cn");
+            const int block_threads = int(threads_x) * int(threads_y);
             gcol.compute_root()
-                .reorder(tap, x, y, c, n)
-                .split(x, bx, tx, threads_x, TailStrategy::GuardWithIf)
-                .split(y, by, ty, threads_y, TailStrategy::GuardWithIf)
+                .reorder(tap, pixel, c, n)
+                .split(pixel, bp, tp, block_threads, TailStrategy::GuardWithIf)
                 .fuse(c, n, cn)
-                .reorder(tap, tx, ty, bx, by, cn)
-                .gpu_blocks(bx, by, cn)
-                .gpu_threads(tx, ty);
+                .reorder(tap, tp, bp, cn)
+                .gpu_blocks(bp, cn)
+                .gpu_threads(tp);
             gcol.update()
-                .reorder(a.over_group_out, tap, x, y, c, n)
-                .split(x, bx, tx, threads_x, TailStrategy::GuardWithIf)
-                .split(y, by, ty, threads_y, TailStrategy::GuardWithIf)
+                .reorder(a.over_group_out, tap, pixel, c, n)
+                .split(pixel, bp, tp, block_threads, TailStrategy::GuardWithIf)
                 .fuse(c, n, cn)
-                .reorder(a.over_group_out, tap, tx, ty, bx, by, cn)
-                .gpu_blocks(bx, by, cn)
-                .gpu_threads(tx, ty);
+                .reorder(a.over_group_out, tap, tp, bp, cn)
+                .gpu_blocks(bp, cn)
+                .gpu_threads(tp);
         }
 
         // Per-group sums: a thread per (x, y), blocks over (tiles, tap * group).
