@@ -105,6 +105,11 @@ struct DeformConv2dAlgorithm {
     bool deterministic = true;
     int band_rows = 1;                          // output rows per grad_weight partial (compile time)
     Func band_grad_out{"band_grad_out"};        // (x, y, k, n): grad_out, 0 past the last row (band_rows > 1)
+    // (ki, x, y, ko, n): grad_out (band_grad_out with bands) in blocks of
+    // grad_k_block output channels, each block's pixels one contiguous run
+    // (what a register tile of row_weight_grads reads).
+    Func grad_out_blocked{"grad_out_blocked"};
+    int grad_k_block = 1;
     Func row_weight_grads{"row_weight_grads"};  // (k, lane, bi, g, tap, band, n): one band's grad_weight
     RDom over_row;                              // x, or (x, row within the band)
     RDom over_rows;                             // (band, n)
@@ -393,8 +398,10 @@ inline void define_deform_conv2d_backward(DeformConv2dAlgorithm &a, Func weight,
         // 2 of dcn_r50's 16.)
         a.over_row.where(row < a.out_height);
         a.band_grad_out(x, y, k, n) = select(y < a.out_height, a.grad_out(x, y, k, n), 0.0f);
+        a.grad_out_blocked(lane, x, y, block, n) = a.band_grad_out(x, y, block * a.grad_k_block + lane, n);
         a.row_weight_grads(k, lane, bi, g, tap, y, n) +=
-            a.band_grad_out(a.over_row.x, row, k, n) * a.columns(lane, bi, g, tap, a.over_row.x, row, n);
+            a.grad_out_blocked(k % a.grad_k_block, a.over_row.x, row, k / a.grad_k_block, n) *
+            a.columns(lane, bi, g, tap, a.over_row.x, row, n);
         // Every used slot (lane, block in group, group) of every tap, band
         // after band, added to its weights (its weight group's output
         // channels): no K x C x R x S partial sum to store and pick from.
@@ -422,8 +429,10 @@ inline void define_deform_conv2d_backward(DeformConv2dAlgorithm &a, Func weight,
             a.row_weight_grads(out_channel, q[2], q[4], q[5], q[1] * a.kernel_w + q[0], q[6], q[7]);
     } else {
         a.over_row = RDom(0, a.out_width, "over_row");
+        a.grad_out_blocked(lane, x, y, block, n) = a.grad_out(x, y, block * a.grad_k_block + lane, n);
         a.row_weight_grads(k, lane, bi, g, tap, y, n) +=
-            a.grad_out(a.over_row, y, k, n) * a.columns(lane, bi, g, tap, a.over_row, y, n);
+            a.grad_out_blocked(k % a.grad_k_block, a.over_row, y, k / a.grad_k_block, n) *
+            a.columns(lane, bi, g, tap, a.over_row, y, n);
         Expr channel = deform_weight_group_of_output(a, k) * a.group_in_channels + cw;
         // (Summed in the rows' own layout, so that the sum streams through them.)
         a.summed_weight_grads(k, lane, bi, g, tap) = 0.0f;

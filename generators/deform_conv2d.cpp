@@ -118,6 +118,7 @@ public:
         dense_from_zero(grad_output, 4);
         a.band_rows = gpu ? 1 : cpu_schedule.grad_band_rows;
         a.weight_c_block = gpu ? 1 : cpu_schedule.grad_c_tile;
+        a.grad_k_block = gpu ? 1 : cpu_schedule.grad_weight_k_tile;
         // (Bands accumulate grad_weight in place: the output is that Func.)
         if (a.band_rows > 1) a.grad_weight = grad_weight;
         define_deform_conv2d_backward(a, weight, grad_output, mode == "deterministic");

@@ -94,7 +94,12 @@
 // innermost: a tile's pixels are 6 streams of K floats, ~6 KB, rather than
 // a line per output channel, 16-32 KB, beside the tile's 16 KB of weights
 // in a 32 KB L1): the GEMM 2.8 -> 1.6 ms (~140 GFLOP/s, ~70% of peak) in
-// the profiler on dcn_r50. The three together, A/B against the previous
+// the profiler on dcn_r50. Both pipelines' grad_weight tiles read
+// grad_output staged in blocks of grad_weight_k_tile output channels
+// (generators/deform_conv.h: grad_out_blocked), so that a tile's pixels are
+// one contiguous run rather than a line every K floats: A/B 0.92-0.93x the
+// time on dcn_r50, 0.95x at 7 x 7 x 512, 0.87-0.92x on dcn_64_64,
+// 0.91-0.95x on dcn_vsr. The three before it together, A/B against the previous
 // bands pipeline: 0.80-0.81x the time on dcn_r50, 0.60-0.62x at 7 x 7 x
 // 512, 0.93x at 32 x 32 x 64, 0.97-1.01x at 28 x 28 x 64 with 4 offset
 // groups; the rows pipeline (dcn_vsr, dcn_64_64) 0.97-0.98x. Profile of
@@ -429,7 +434,6 @@ struct DeformCpuSchedule {
         // tile's loop).
         Func rw = a.row_weight_grads;
         Var ko("ko"), ki("ki");
-        Func rw_grad_out = a.band_rows > 1 ? a.band_grad_out.in(rw) : a.grad_out.in(rw);
         LoopLevel per_row;  // where a row's (or band's) columns are sampled
         if (a.band_rows > 1) {
             // Bands (small images): per (block, tap), the band's tiles of
@@ -517,8 +521,10 @@ struct DeformCpuSchedule {
             grad_weight.specialize(a.groups == 1);
         }
         rw.bound(a.lane, 0, a.channel_block).unroll(a.lane);
-        rw_grad_out.compute_at(per_row).reorder_storage(k, x, y, n).reorder(k, x, y, n).vectorize(
-            k, v, TailStrategy::GuardWithIf);
+        // (A row's or band's grad_output in blocks of the tile's output
+        // channels: each tile then reads one contiguous run, where with
+        // channels merely innermost it read a line every K floats.)
+        a.grad_out_blocked.compute_at(per_row).vectorize(a.lane, v, TailStrategy::GuardWithIf);
         // The row's columns with pixels next to each other, as the tile reads them.
         a.columns.compute_at(per_row)
             .bound(a.lane, 0, a.channel_block)

@@ -94,6 +94,7 @@ struct DeformGpuSchedule {
         Var x = a.x, y = a.y, k = a.k, n = a.n, c = a.c, tap = a.tap, g = a.g, part = a.part;
         pad_input(a);
         a.grad_out.compute_inline();
+        a.grad_out_blocked.compute_inline();
         a.transposed_weight.compute_inline();
         a.sample_position.compute_inline();
         a.sample_pixel.compute_inline();
