@@ -100,7 +100,8 @@ struct DeformConv2dAlgorithm {
     Func lane_sums{"lane_sums"};             // (lane, part, g, tap, x, y, n): over the group's blocks
     Func group_sums{"group_sums"};           // (part, g, tap, x, y, n)
     RDom over_blocks;
-    Func scatter{"grad_input_scatter"};      // (lane, px, py, block, n): padded grad_input
+    Func scatter_factors{"scatter_factors"};  // (part, x, y, tap, g, n): 4 corners' bilinear weights, mask
+    Func scatter{"grad_input_scatter"};      // (lane, pixel, block, n): padded grad_input, pixel as in padded
     RDom over_samples;                       // (corner, tap, x, y)
     bool deterministic = true;
     int band_rows = 1;                          // output rows per grad_weight partial (compile time)
@@ -288,7 +289,7 @@ inline void define_deform_conv2d(DeformConv2dAlgorithm &a, Func weight, Func bia
 // generator binds them to its outputs).
 inline void define_deform_conv2d_backward(DeformConv2dAlgorithm &a, Func weight, Func grad, bool deterministic) {
     Var x = a.x, y = a.y, k = a.k, n = a.n, c = a.c, tap = a.tap, g = a.g, part = a.part;
-    Var lane = a.lane, block = a.block, px = a.px, py = a.py;
+    Var lane = a.lane, block = a.block, pixel = a.pixel;
     const int cb = a.channel_block;
     a.deterministic = deterministic;
     Expr C = a.in_channels, K = a.out_channels;
@@ -310,7 +311,6 @@ inline void define_deform_conv2d_backward(DeformConv2dAlgorithm &a, Func weight,
     Expr ko = weight_group * a.group_out_channels + a.over_group_out;
     // (Over the flattened output plane, so that schedules tile pixels
     // across rows: a 14-pixel row in 6-pixel tiles wastes 4 of every 18.)
-    Var pixel = a.pixel;
     a.grad_columns_flat(c, tap, pixel, n) = 0.0f;
     a.grad_columns_flat(c, tap, pixel, n) +=
         a.transposed_weight(c % a.weight_c_block, ko, tap, c / a.weight_c_block) *
@@ -368,17 +368,24 @@ inline void define_deform_conv2d_backward(DeformConv2dAlgorithm &a, Func weight,
     Expr block_channel = deform_channel(a, lane, block);
     // (Coordinates clamped: a guarded split may evaluate them past the edge.)
     Expr sx = clamp(r[2], 0, a.out_width - 1), sy = clamp(r[3], 0, a.out_height - 1);
-    Expr sly = f(kDeformFracY, sx, sy, r[1], group, n), slx = f(kDeformFracX, sx, sy, r[1], group, n);
-    Expr sm = f(kDeformMask, sx, sy, r[1], group, n);
-    Expr wy = select(r[0] < 2, 1.0f - sly, sly), wx = select(r[0] % 2 == 0, 1.0f - slx, slx);
-    Expr bilinear = wy * wx;
-    Func cell = a.sample_cell;
-    Expr row = clamp(cell(kDeformCellRow, sx, sy, r[1], group, n), 0, a.in_height + 1) + r[0] / 2;
-    Expr col = clamp(cell(kDeformCellCol, sx, sy, r[1], group, n), 0, a.in_width + 1) + r[0] % 2;
-    a.scatter(lane, px, py, block, n) = 0.0f;
-    a.scatter(lane, col, row, block, n) +=
+    // Per sample, shared by every channel block: the corners' bilinear
+    // weights and the mask.
+    {
+        Expr ly = f(kDeformFracY, x, y, tap, g, n), lx = f(kDeformFracX, x, y, tap, g, n);
+        Expr wy = select(part < 2, 1.0f - ly, ly), wx = select(part % 2 == 0, 1.0f - lx, lx);
+        a.scatter_factors(part, x, y, tap, g, n) = select(part < 4, wy * wx, f(kDeformMask, x, y, tap, g, n));
+    }
+    Expr bilinear = a.scatter_factors(r[0], sx, sy, r[1], group, n);
+    Expr sm = a.scatter_factors(4, sx, sy, r[1], group, n);
+    // (The corner's padded pixel: the cell's top-left one, sample_pixel,
+    // plus {0, 1, padded_width, padded_width + 1}.)
+    Expr top_left = unsafe_promise_clamped(a.sample_pixel(sx, sy, r[1], group, n), 0, deform_last_cell_pixel(a));
+    Expr corner = top_left + (r[0] / 2) * a.padded_width + r[0] % 2;
+    a.scatter(lane, pixel, block, n) = 0.0f;
+    a.scatter(lane, corner, block, n) +=
         select(bilinear != 0.0f, a.grad_columns(block_channel, r[1], sx, sy, n) * sm * bilinear, 0.0f);
-    a.grad_input(x, y, c, n) = a.scatter(deform_lane_of(a, c), x + 1, y + 1, deform_block_of(a, c), n);
+    a.grad_input(x, y, c, n) =
+        a.scatter(deform_lane_of(a, c), (y + 1) * a.padded_width + x + 1, deform_block_of(a, c), n);
 
     // grad_weight: per output row (over every channel slot of the columns'
     // layout, so that no loop divides), then the rows summed in order,

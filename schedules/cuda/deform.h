@@ -102,6 +102,7 @@ struct DeformGpuSchedule {
         a.sample_cell.compute_inline();
         a.sample_weight.compute_inline();
         a.sum_terms.compute_inline();
+        a.scatter_factors.compute_inline();
 
         // grad_columns (c, tap, pixel, n): a thread per pixel of the
         // flattened plane, blocks over (pixels, channel); the taps and the
@@ -155,9 +156,9 @@ struct DeformGpuSchedule {
             Var bx("bx"), tx("tx"), cb("cb"), ct("ct");
             sc.compute_root()
                 .bound(a.lane, 0, 1)
-                .split(a.px, bx, tx, threads_x, TailStrategy::GuardWithIf)
-                .reorder(tx, a.lane, bx, a.py, a.block, n)
-                .gpu_blocks(bx, a.py, a.block)
+                .split(a.pixel, bx, tx, threads_x, TailStrategy::GuardWithIf)
+                .reorder(tx, a.lane, bx, a.block, n)
+                .gpu_blocks(bx, a.block)
                 .gpu_threads(tx);
             if (a.deterministic) {
                 sc.update()
