@@ -173,6 +173,66 @@ private:
     std::thread thread_;
 };
 
+// The process's resident memory in bytes (/proc/self/statm), 0 if unknown.
+double resident_bytes() {
+    std::ifstream statm("/proc/self/statm");
+    double pages_total = 0, pages_resident = 0;
+    if (!(statm >> pages_total >> pages_resident)) return 0;
+    return pages_resident * double(sysconf(_SC_PAGESIZE));
+}
+
+double memory_limit_bytes(const TuneOptions &o) {
+    if (o.memory_limit_gb > 0) return o.memory_limit_gb * 1e9;
+    const double physical = double(sysconf(_SC_PHYS_PAGES)) * double(sysconf(_SC_PAGESIZE));
+    return physical > 0 ? 0.75 * physical : 0;
+}
+
+// Guards one candidate, its compilation and its runs: polls the resident
+// memory, and past the limit writes the record (status failed) and exits,
+// as CompileWatchdog does for time. (On 2026-11-22 an autoscheduler's
+// pipeline for deform_conv2d grew to 24 GB and the OOM killer ended
+// scripts/tune-suite.)
+class MemoryGuard {
+public:
+    MemoryGuard(const TuneOptions &o, Record r) : record_(std::move(r)) {
+        const double limit = memory_limit_bytes(o);
+        if (limit <= 0) return;
+        const std::string path = o.records;
+        thread_ = std::thread([this, limit, path] {
+            std::unique_lock<std::mutex> lock(mutex_);
+            while (!cv_.wait_for(lock, std::chrono::milliseconds(50), [this] { return done_; })) {
+                const double used = resident_bytes();
+                if (used <= limit) continue;
+                std::ostringstream why;
+                why << std::fixed << std::setprecision(3) << "used " << used / 1e9 << " GB of memory, past the limit of "
+                    << limit / 1e9 << " GB (--memory-limit): abandoned (the process exits; running again resumes after it)";
+                record_.status = "failed";
+                record_.error = why.str();
+                record_.time = utc_now();
+                append_record(path, record_);
+                std::fprintf(stderr, "\nhalconv tune: %s %s: %s\n", record_.op.c_str(), record_.entry.c_str(),
+                             record_.error.c_str());
+                std::_Exit(kExitCompileTimeout);
+            }
+        });
+    }
+    ~MemoryGuard() {
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            done_ = true;
+        }
+        cv_.notify_all();
+        if (thread_.joinable()) thread_.join();
+    }
+
+private:
+    Record record_;
+    std::mutex mutex_;
+    std::condition_variable cv_;
+    bool done_ = false;
+    std::thread thread_;
+};
+
 Record base_record(const Problem &p, const TuneOptions &o, const Halide::Target &target, const Machine &machine) {
     Record r;
     r.op = p.op;
@@ -493,12 +553,15 @@ int tune_shape(const OpAdapter &adapter, const bench::json::Value &shape, const 
         r.trial = 1;
         std::unique_ptr<Candidate> c;
         {
-            CompileWatchdog watchdog(o, r);
-            c = Candidate::build(p, {}, target, &as);
+            MemoryGuard memory_guard(o, r);
+            {
+                CompileWatchdog watchdog(o, r);
+                c = Candidate::build(p, {}, target, &as);
+            }
+            r.compile_s = c->compile_seconds();
+            if (interrupt_requested) break;
+            evaluate(*c, p, reference, o, r);
         }
-        r.compile_s = c->compile_seconds();
-        if (interrupt_requested) break;
-        evaluate(*c, p, reference, o, r);
         append(r);
         log << "  " << name << ": " << (r.ok() ? fmt_ms(r.median_ms) : r.status + ": " + r.error.substr(0, 200)) << "\n";
         // The schedule it chose, to study where it wins.
@@ -541,6 +604,7 @@ int tune_shape(const OpAdapter &adapter, const bench::json::Value &shape, const 
             r.error = invalid;
         } else {
             std::unique_ptr<Candidate> c;
+            MemoryGuard memory_guard(o, r);
             {
                 CompileWatchdog watchdog(o, r);
                 c = Candidate::build(p, r.params, target);

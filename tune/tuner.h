@@ -34,6 +34,13 @@ struct TuneOptions {
     // the process exits with kExitCompileTimeout (LLVM cannot be stopped
     // from outside); running again resumes after it.
     double compile_timeout_s = 300;
+    // A candidate (its compilation and its runs) that takes the process's
+    // resident memory past this many GB (an autoscheduled pipeline with a
+    // huge intermediate, say) is recorded as failed and the process exits
+    // with kExitCompileTimeout before the kernel's OOM killer ends it without
+    // a record; running again resumes after it. 0: 3/4 of the machine's
+    // physical memory.
+    double memory_limit_gb = 0;
     // Confirmation (after the search): the confirm_top fastest tuned
     // candidates of the entry in the records (any strategy, any run; not the
     // hand params, not confirmed before) are timed again against the hand

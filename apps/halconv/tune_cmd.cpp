@@ -49,6 +49,9 @@ void usage_tune(std::ostream &os) {
           "  --compile-timeout S  a candidate still compiling after S seconds (default 300)\n"
           "                       is recorded as failed and the process exits with status\n"
           "                       75; running the same command again resumes after it\n"
+          "  --memory-limit GB    likewise for a candidate (compilation or runs) that takes\n"
+          "                       the process past GB of resident memory (default: 3/4 of\n"
+          "                       the machine's)\n"
           "  --confirm N          after the search, time the N fastest unconfirmed tuned\n"
           "                       candidates of each shape in the records again, alternating\n"
           "                       call by call with the hand schedule (default 3; 0: off)\n"
@@ -142,6 +145,8 @@ int cmd_tune(int argc, char **argv, int first) {
             o.min_repeats = parse_int(a, args.value(a), 1, 100000);
         } else if (a == "--compile-timeout") {
             o.compile_timeout_s = parse_double(a, args.value(a), 1.0, 1e6);
+        } else if (a == "--memory-limit") {
+            o.memory_limit_gb = parse_double(a, args.value(a), 0.001, 1e6);
         } else if (a == "--confirm") {
             o.confirm_top = parse_int(a, args.value(a), 0, 100);
         } else if (a == "--confirm-rounds") {

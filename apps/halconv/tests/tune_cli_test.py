@@ -9,6 +9,9 @@ Groups:
               valid records file; running again resumes (no candidate measured
               twice, trial numbers continue); then SIGINT stops a run cleanly
               (exit 130, records kept); tune-report draws the result
+  memory      a candidate that takes the process past --memory-limit is
+              recorded as failed with the reason and the run exits with 75;
+              running again resumes after it (the next candidate)
 """
 
 import argparse
@@ -121,13 +124,35 @@ def group_kill(halconv, tmp):
     expect(any(f.startswith("bars_") and f.endswith(".png") for f in files), f"no bar chart: {files}")
 
 
+def group_memory(halconv, tmp):
+    rec = os.path.join(tmp, "memory.jsonl")
+    # (A limit below the process's own footprint: the first guarded
+    # candidate passes it at once. The hand schedule, the reference, is not
+    # guarded.)
+    base = ["tune", "conv2d", "--shape", SHAPE, "--records", rec, "--strategy", "random", "--budget", "5",
+            "--min-time", "0.01", "--repeats", "3", "--no-progress", "--memory-limit", "0.001"]
+    for attempt in (1, 2):
+        r = run(halconv, base)
+        expect(r.returncode == 75, f"attempt {attempt}: exit {r.returncode}, expected 75; stderr: {r.stderr}")
+        expect("--memory-limit" in r.stderr and "GB of memory" in r.stderr,
+               f"attempt {attempt}: no memory message in stderr: {r.stderr}")
+        failed = [x for x in records_of(rec) if x["kind"] == "tuned"]
+        expect(len(failed) == attempt, f"attempt {attempt}: {len(failed)} tuned records, expected {attempt}")
+        last = failed[-1]
+        expect(last["status"] == "failed" and "past the limit of 0.001 GB" in last["error"],
+               f"attempt {attempt}: record {last}")
+    tuned = [x for x in records_of(rec) if x["kind"] == "tuned"]
+    expect(json.dumps(tuned[0]["params"], sort_keys=True) != json.dumps(tuned[1]["params"], sort_keys=True),
+           "the second run measured the abandoned candidate again instead of resuming after it")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--halconv", required=True)
-    ap.add_argument("group", choices=["errors", "kill"])
+    ap.add_argument("group", choices=["errors", "kill", "memory"])
     a = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        {"errors": group_errors, "kill": group_kill}[a.group](a.halconv, tmp)
+        {"errors": group_errors, "kill": group_kill, "memory": group_memory}[a.group](a.halconv, tmp)
     print("ok")
 
 
