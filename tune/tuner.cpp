@@ -15,6 +15,7 @@
 #include <functional>
 #include <set>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <iomanip>
 #include <sstream>
@@ -134,35 +135,38 @@ std::string compare(const Problem &p, const std::vector<Halide::Buffer<>> &refer
     return "";
 }
 
-// Guards one compilation: if it is still running after the timeout, the
-// record (status failed) is written and the process exits.
-class CompileWatchdog {
+// Watches a guarded scope from a thread: every `period` it asks `check`;
+// a reason (non-empty) abandons the candidate: its record is written with
+// status failed and that reason, and the process exits with
+// kExitCompileTimeout (LLVM cannot be stopped from outside); running again
+// resumes after it. Nothing happens once the scope has ended.
+class CandidateGuard {
 public:
-    CompileWatchdog(const TuneOptions &o, Record r) : record_(std::move(r)) {
-        if (o.compile_timeout_s <= 0) return;
-        const double limit = o.compile_timeout_s;
-        const std::string path = o.records;
-        thread_ = std::thread([this, limit, path] {
+    using Check = std::function<std::string(Record &)>;
+    CandidateGuard(const std::string &records, Record r, std::chrono::duration<double> period, Check check)
+        : record_(std::move(r)) {
+        thread_ = std::thread([this, records, period, check] {
             std::unique_lock<std::mutex> lock(mutex_);
-            if (cv_.wait_for(lock, std::chrono::duration<double>(limit), [this] { return done_; })) return;
-            record_.status = "failed";
-            record_.error = "compilation took more than " + std::to_string((int)limit) +
-                            " s: abandoned (the process exits; running again resumes after it)";
-            record_.compile_s = limit;
-            record_.time = utc_now();
-            append_record(path, record_);
-            std::fprintf(stderr, "\nhalconv tune: %s %s: %s\n", record_.op.c_str(), record_.entry.c_str(),
-                         record_.error.c_str());
-            std::_Exit(kExitCompileTimeout);
+            while (!cv_.wait_for(lock, period, [this] { return done_; })) {
+                const std::string why = check(record_);
+                if (why.empty()) continue;
+                record_.status = "failed";
+                record_.error = why + ": abandoned (the process exits; running again resumes after it)";
+                record_.time = utc_now();
+                append_record(records, record_);
+                std::fprintf(stderr, "\nhalconv tune: %s %s: %s\n", record_.op.c_str(), record_.entry.c_str(),
+                             record_.error.c_str());
+                std::_Exit(kExitCompileTimeout);
+            }
         });
     }
-    ~CompileWatchdog() {
+    ~CandidateGuard() {
         {
             std::lock_guard<std::mutex> lock(mutex_);
             done_ = true;
         }
         cv_.notify_all();
-        if (thread_.joinable()) thread_.join();
+        thread_.join();
     }
 
 private:
@@ -172,6 +176,17 @@ private:
     bool done_ = false;
     std::thread thread_;
 };
+
+// Guards one compilation: still running after the timeout, it is abandoned.
+std::optional<CandidateGuard> compile_watchdog(const TuneOptions &o, const Record &r) {
+    if (o.compile_timeout_s <= 0) return std::nullopt;
+    const double limit = o.compile_timeout_s;
+    return std::optional<CandidateGuard>(std::in_place, o.records, r, std::chrono::duration<double>(limit),
+                                         [limit](Record &rec) {
+                                             rec.compile_s = limit;
+                                             return "compilation took more than " + std::to_string((int)limit) + " s";
+                                         });
+}
 
 // The process's resident memory in bytes (/proc/self/statm), 0 if unknown.
 double resident_bytes() {
@@ -187,51 +202,24 @@ double memory_limit_bytes(const TuneOptions &o) {
     return physical > 0 ? 0.75 * physical : 0;
 }
 
-// Guards one candidate, its compilation and its runs: polls the resident
-// memory, and past the limit writes the record (status failed) and exits,
-// as CompileWatchdog does for time. (On 2026-11-22 an autoscheduler's
-// pipeline for deform_conv2d grew to 24 GB and the OOM killer ended
-// scripts/tune-suite.)
-class MemoryGuard {
-public:
-    MemoryGuard(const TuneOptions &o, Record r) : record_(std::move(r)) {
-        const double limit = memory_limit_bytes(o);
-        if (limit <= 0) return;
-        const std::string path = o.records;
-        thread_ = std::thread([this, limit, path] {
-            std::unique_lock<std::mutex> lock(mutex_);
-            while (!cv_.wait_for(lock, std::chrono::milliseconds(50), [this] { return done_; })) {
-                const double used = resident_bytes();
-                if (used <= limit) continue;
-                std::ostringstream why;
-                why << std::fixed << std::setprecision(3) << "used " << used / 1e9 << " GB of memory, past the limit of "
-                    << limit / 1e9 << " GB (--memory-limit): abandoned (the process exits; running again resumes after it)";
-                record_.status = "failed";
-                record_.error = why.str();
-                record_.time = utc_now();
-                append_record(path, record_);
-                std::fprintf(stderr, "\nhalconv tune: %s %s: %s\n", record_.op.c_str(), record_.entry.c_str(),
-                             record_.error.c_str());
-                std::_Exit(kExitCompileTimeout);
-            }
-        });
-    }
-    ~MemoryGuard() {
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            done_ = true;
-        }
-        cv_.notify_all();
-        if (thread_.joinable()) thread_.join();
-    }
-
-private:
-    Record record_;
-    std::mutex mutex_;
-    std::condition_variable cv_;
-    bool done_ = false;
-    std::thread thread_;
-};
+// Guards one candidate, its compilation and its runs: past the memory
+// limit (polled every 50 ms) it is abandoned. (On 2026-11-22 Adams2019's
+// pipeline for deform_conv2d grew to 24 GB and the kernel's OOM killer
+// ended scripts/tune-suite without a record.)
+std::optional<CandidateGuard> memory_guard(const TuneOptions &o, const Record &r) {
+    const double limit = memory_limit_bytes(o);
+    if (limit <= 0) return std::nullopt;
+    return std::optional<CandidateGuard>(std::in_place, o.records, r, std::chrono::milliseconds(50),
+                                         [limit](Record &) {
+                                             const double used = resident_bytes();
+                                             if (used <= limit) return std::string();
+                                             std::ostringstream why;
+                                             why << std::fixed << std::setprecision(3) << "used " << used / 1e9
+                                                 << " GB of memory, past the limit of " << limit / 1e9
+                                                 << " GB (--memory-limit)";
+                                             return why.str();
+                                         });
+}
 
 Record base_record(const Problem &p, const TuneOptions &o, const Halide::Target &target, const Machine &machine) {
     Record r;
@@ -391,7 +379,7 @@ void confirm_best(Problem &p, const SearchSpace &space, const Halide::Target &ta
         if (interrupt_requested) return;
         std::unique_ptr<Candidate> candidate;
         {
-            CompileWatchdog watchdog(o, c);
+            auto watchdog = compile_watchdog(o, c);
             candidate = Candidate::build(p, c.params, target);
         }
         c.compile_s = candidate->compile_seconds();
@@ -553,9 +541,9 @@ int tune_shape(const OpAdapter &adapter, const bench::json::Value &shape, const 
         r.trial = 1;
         std::unique_ptr<Candidate> c;
         {
-            MemoryGuard memory_guard(o, r);
+            auto guard = memory_guard(o, r);
             {
-                CompileWatchdog watchdog(o, r);
+                auto watchdog = compile_watchdog(o, r);
                 c = Candidate::build(p, {}, target, &as);
             }
             r.compile_s = c->compile_seconds();
@@ -604,9 +592,9 @@ int tune_shape(const OpAdapter &adapter, const bench::json::Value &shape, const 
             r.error = invalid;
         } else {
             std::unique_ptr<Candidate> c;
-            MemoryGuard memory_guard(o, r);
+            auto guard = memory_guard(o, r);
             {
-                CompileWatchdog watchdog(o, r);
+                auto watchdog = compile_watchdog(o, r);
                 c = Candidate::build(p, r.params, target);
             }
             r.compile_s = c->compile_seconds();
