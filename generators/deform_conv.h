@@ -33,7 +33,8 @@
 //   * backward: grad_column = weight^T grad_output (a GEMM); from it the
 //     per-group sums giving grad_offset and grad_mask, the scatter giving
 //     grad_input, and grad_weight = grad_output * columns^T (per output row,
-//     then summed over rows in order: deterministic).
+//     then summed over rows in order; or per band of rows added straight
+//     into grad_weight, band after band: deterministic either way).
 #pragma once
 
 #include "generators/bilinear.h"
