@@ -296,6 +296,69 @@ TEST(TuneLoop, ResumesWhereTheRecordsStop) {
     std::remove(records.c_str());
 }
 
+// A run resumed after an exit 75 searches for what is left of its budget,
+// not for a fresh one (trials and minutes alike).
+TEST(TuneLoop, TheBudgetCountsTheTrialsAlreadyRecorded) {
+    const std::string records = temp_path("budget");
+    tune::TuneOptions o = quick_options(records);
+    auto tuned_trials = [&] {
+        int n = 0;
+        for (const tune::Record &r : tune::load_records(records)) n += r.kind == "tuned";
+        return n;
+    };
+    o.budget_trials = 4;
+    std::ostringstream log;
+    tune::run_tune(o, log);
+    EXPECT_EQ(tuned_trials(), 4);
+    tune::run_tune(o, log);
+    EXPECT_EQ(tuned_trials(), 4);
+    EXPECT_NE(log.str().find("the budget is spent by the recorded trials"), std::string::npos) << log.str();
+    o.budget_trials = 6;
+    tune::run_tune(o, log);
+    EXPECT_EQ(tuned_trials(), 6);
+    // Minutes: the recorded trials' wall time counts against --minutes.
+    double spent_s = 0;
+    const auto all = tune::load_records(records);
+    const std::vector<double> seconds = tune::trial_seconds(all);
+    for (size_t i = 0; i < all.size(); i++)
+        if (all[i].kind == "tuned") spent_s += seconds[i];
+    ASSERT_GT(spent_s, 0);
+    o.budget_trials = 0;
+    o.budget_minutes = 0.99 * spent_s / 60;
+    tune::run_tune(o, log);
+    EXPECT_EQ(tuned_trials(), 6);
+    o.budget_minutes = spent_s / 60 + 10;
+    tune::run_tune(o, log);
+    EXPECT_EQ(tuned_trials(), 9);  // the rest of the grid
+    std::remove(records.c_str());
+}
+
+// A resumed run that searched nothing new does not confirm more candidates;
+// it only completes a confirmation that was cut short.
+TEST(TuneLoop, AResumedRunDoesNotConfirmAgain) {
+    const std::string records = temp_path("confirm_resume");
+    tune::TuneOptions o = quick_options(records);
+    o.budget_trials = 100;  // the whole grid: 2 correct candidates besides the hand params
+    o.confirm_top = 1;
+    o.confirm_rounds = 2;
+    o.confirm_sample_ms = 1;
+    auto confirmations = [&] {
+        int n = 0;
+        for (const tune::Record &r : tune::load_records(records)) n += r.kind == "confirm";
+        return n;
+    };
+    std::ostringstream log;
+    tune::run_tune(o, log);
+    EXPECT_EQ(confirmations(), 1);
+    tune::run_tune(o, log);
+    EXPECT_EQ(confirmations(), 1);
+    EXPECT_NE(log.str().find("confirmation: already in the records"), std::string::npos) << log.str();
+    o.confirm_top = 2;  // one of two recorded: one is owed
+    tune::run_tune(o, log);
+    EXPECT_EQ(confirmations(), 2);
+    std::remove(records.c_str());
+}
+
 TEST(TuneLoop, InterruptKeepsWhatWasMeasured) {
     const std::string records = temp_path("interrupt");
     tune::TuneOptions o = quick_options(records);

@@ -9,6 +9,7 @@
 #include <climits>
 #include <cmath>
 #include <cstdlib>
+#include <cstdio>
 #include <cstring>
 #include <ctime>
 #include <fstream>
@@ -20,6 +21,8 @@ namespace halconv {
 namespace tune {
 
 namespace {
+
+constexpr double kResumeGapSlackS = 300;  // a longer pause between records is a resumed run
 
 constexpr int kRecordVersion = 1;
 
@@ -349,6 +352,47 @@ std::map<RecordKey, Record> best_by_entry(const std::vector<Record> &records) {
             it->second = r;
     }
     return best;
+}
+
+std::optional<double> parse_utc(const std::string &stamp) {
+    int y = 0, mo = 0, d = 0, h = 0, mi = 0, consumed = 0;
+    double s = 0;
+    if (std::sscanf(stamp.c_str(), "%4d-%2d-%2dT%2d:%2d:%lf%n", &y, &mo, &d, &h, &mi, &s, &consumed) != 6)
+        return std::nullopt;
+    if (stamp.substr(size_t(consumed)) != "Z") return std::nullopt;
+    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s < 0 || s >= 61) return std::nullopt;
+    // Days from the civil date (Howard Hinnant's algorithm): no timegm, no TZ.
+    const int yy = y - (mo <= 2 ? 1 : 0);
+    const int era = (yy >= 0 ? yy : yy - 399) / 400;
+    const unsigned yoe = unsigned(yy - era * 400);
+    const unsigned doy = unsigned((153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1);
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    const long long days = (long long)era * 146097 + (long long)doe - 719468;
+    return double(days) * 86400.0 + h * 3600.0 + mi * 60.0 + s;
+}
+
+// Records are appended as trials finish, so the gap between stamps is the
+// trial's wall time, unless it is implausible (clock trouble, a resumed run).
+std::vector<double> trial_seconds(const std::vector<Record> &records) {
+    std::vector<double> durations(records.size(), 0);
+    std::map<RecordKey, double> last_stamp;
+    for (size_t i = 0; i < records.size(); i++) {
+        const Record &r = records[i];
+        const double work = r.compile_s + (r.ok() ? r.repeats * r.median_ms / 1000.0 : 0.0);
+        const RecordKey key{r.op, r.entry, r.target};
+        const std::optional<double> stamp = parse_utc(r.time);
+        double d = work;
+        if (stamp) {
+            auto it = last_stamp.find(key);
+            if (it != last_stamp.end()) {
+                const double gap = *stamp - it->second;
+                if (gap >= 0 && gap <= work + kResumeGapSlackS) d = gap;
+            }
+            last_stamp[key] = *stamp;
+        }
+        durations[i] = d;
+    }
+    return durations;
 }
 
 }  // namespace tune

@@ -112,5 +112,16 @@ struct RecordKey {
 // The fastest ok record of kind hand or tuned for each (op, entry, target).
 std::map<RecordKey, Record> best_by_entry(const std::vector<Record> &records);
 
+// Seconds since the epoch of an ISO 8601 UTC stamp ("2026-11-21T10:00:00Z",
+// fractional seconds allowed); nullopt when it does not parse.
+std::optional<double> parse_utc(const std::string &stamp);
+
+// How long each record's trial took, in seconds (one value per record): the
+// gap since the previous record of the same (op, entry, target), or, where
+// there is none or it is implausible (a resumed run), the measured work:
+// compile time plus repeats x median. The report's minutes and the tuner's
+// resumed budget both use it.
+std::vector<double> trial_seconds(const std::vector<Record> &records);
+
 }  // namespace tune
 }  // namespace halconv

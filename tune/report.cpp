@@ -28,7 +28,6 @@ const char *const kKnownSchedulers[] = {"Mullapudi2016", "Adams2019", "Li2018"};
 constexpr double kNoiseFloor = 0.02;     // noise is at least 2% of the hand time
 constexpr double kClearWin = 1.10;       // "tuned is clearly faster": hand/tuned >= 1.10
 constexpr double kNearBest = 1.05;       // "within 5% of the final best"
-constexpr double kResumeGapSlackS = 300;  // a longer pause between records is a resumed run
 
 // --- formatting -----------------------------------------------------------
 
@@ -163,33 +162,6 @@ std::string identity(const Record &r) {
        << r.scheduler << '\x1f' << r.trial << '\x1f' << params_key(r.params) << '\x1f' << r.status << '\x1f'
        << r.median_ms << '\x1f' << r.time;
     return os.str();
-}
-
-// How long a trial took: the time since the previous record of the same
-// (op, entry, target) was written (records are appended as trials finish),
-// unless there is no previous stamp or the gap is implausible (a resumed
-// run, clock trouble); then the measured work: compile time plus repeats x
-// median.
-std::vector<double> trial_durations(const std::vector<Record> &records) {
-    std::vector<double> durations(records.size(), 0);
-    std::map<RecordKey, double> last_stamp;
-    for (size_t i = 0; i < records.size(); i++) {
-        const Record &r = records[i];
-        const double work = r.compile_s + (r.ok() ? r.repeats * r.median_ms / 1000.0 : 0.0);
-        const RecordKey key{r.op, r.entry, r.target};
-        const std::optional<double> stamp = parse_utc(r.time);
-        double d = work;
-        if (stamp) {
-            auto it = last_stamp.find(key);
-            if (it != last_stamp.end()) {
-                const double gap = *stamp - it->second;
-                if (gap >= 0 && gap <= work + kResumeGapSlackS) d = gap;
-            }
-            last_stamp[key] = *stamp;
-        }
-        durations[i] = d;
-    }
-    return durations;
 }
 
 // --- charts -------------------------------------------------------------------
@@ -585,23 +557,6 @@ std::string params_diff(const Params &tuned, const Params &hand) {
     return parts.empty() ? "same as hand" : join(parts, ", ");
 }
 
-std::optional<double> parse_utc(const std::string &stamp) {
-    int y = 0, mo = 0, d = 0, h = 0, mi = 0, consumed = 0;
-    double s = 0;
-    if (std::sscanf(stamp.c_str(), "%4d-%2d-%2dT%2d:%2d:%lf%n", &y, &mo, &d, &h, &mi, &s, &consumed) != 6)
-        return std::nullopt;
-    if (stamp.substr(size_t(consumed)) != "Z") return std::nullopt;
-    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s < 0 || s >= 61) return std::nullopt;
-    // Days from the civil date (Howard Hinnant's algorithm): no timegm, no TZ.
-    const int yy = y - (mo <= 2 ? 1 : 0);
-    const int era = (yy >= 0 ? yy : yy - 399) / 400;
-    const unsigned yoe = unsigned(yy - era * 400);
-    const unsigned doy = unsigned((153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1);
-    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    const long long days = (long long)era * 146097 + (long long)doe - 719468;
-    return double(days) * 86400.0 + h * 3600.0 + mi * 60.0 + s;
-}
-
 std::map<std::string, PeerTiming> load_peer_timings(const std::vector<std::string> &paths) {
     std::map<std::string, PeerTiming> best;
     for (const std::string &path : paths) {
@@ -644,7 +599,7 @@ std::map<std::string, PeerTiming> load_peer_timings(const std::vector<std::strin
 
 std::vector<EntryReport> build_entry_reports(const std::vector<Record> &records,
                                              const std::map<std::string, PeerTiming> &peers) {
-    const std::vector<double> durations = trial_durations(records);
+    const std::vector<double> durations = trial_seconds(records);
     std::vector<RecordKey> order;
     std::map<RecordKey, std::vector<size_t>> groups;
     for (size_t i = 0; i < records.size(); i++) {

@@ -106,10 +106,6 @@ std::optional<PeerTiming> peer_for(const std::map<std::string, PeerTiming> &peer
 // ("same as hand" when none does).
 std::string params_diff(const Params &tuned, const Params &hand);
 
-// Seconds since the epoch of an ISO 8601 UTC stamp ("2026-11-21T10:00:00Z",
-// fractional seconds allowed); nullopt when it does not parse.
-std::optional<double> parse_utc(const std::string &stamp);
-
 struct ReportOptions {
     std::vector<std::string> records_paths;
     std::string out_dir;

@@ -339,7 +339,7 @@ private:
 // Confirms the fastest tuned candidates of the entry against the hand
 // schedule (TuneOptions::confirm_top): the gate again, then alternation.
 void confirm_best(Problem &p, const SearchSpace &space, const Halide::Target &target,
-                  const std::vector<Halide::Buffer<>> &reference, const Record &base, const TuneOptions &o,
+                  const std::vector<Halide::Buffer<>> &reference, const Record &base, const TuneOptions &o, int top,
                   std::ostream &log, const std::function<void(const Record &)> &append) {
     std::vector<std::string> warnings;
     const std::vector<Record> records = load_records(o.records, &warnings);
@@ -355,7 +355,7 @@ void confirm_best(Problem &p, const SearchSpace &space, const Halide::Target &ta
                      [](const Record *a, const Record *b) { return a->median_ms < b->median_ms; });
     std::vector<Record> chosen;
     for (const Record *r : ranked) {
-        if ((int)chosen.size() >= o.confirm_top) break;
+        if ((int)chosen.size() >= top) break;
         const Params params = space.complete(r->params);
         if (!taken.insert(params_key(params)).second) continue;
         Record c = base;
@@ -503,7 +503,7 @@ int tune_shape(const OpAdapter &adapter, const bench::json::Value &shape, const 
     const std::vector<Halide::Buffer<>> reference = snapshot(p);
     double hand_ms = 0;
     if (o.confirm_only) {
-        confirm_best(p, space, target, reference, base, o, log, append);
+        confirm_best(p, space, target, reference, base, o, o.confirm_top, log, append);
         return recorded;
     }
     if (o.measure_hand) {
@@ -567,15 +567,36 @@ int tune_shape(const OpAdapter &adapter, const bench::json::Value &shape, const 
         history.push_back(Trial{space.complete(r.params), r.ok(), r.median_ms});
         if (r.ok() && (best_ms == 0 || r.median_ms < best_ms)) best_ms = r.median_ms;
     }
-    if (!history.empty()) log << "  resuming after " << history.size() << " recorded " << o.strategy << " trials\n";
+    // The budget covers the trials of this strategy already in the records:
+    // a run resumed after an exit 75 or a Ctrl-C searches for what is left
+    // of it, not for a fresh budget.
+    const int spent_trials = int(history.size());
+    double spent_s = 0;
+    {
+        const std::vector<double> seconds = trial_seconds(previous);
+        for (size_t i = 0; i < previous.size(); i++)
+            if (same_run(previous[i]) && previous[i].kind == "tuned" && previous[i].strategy == o.strategy)
+                spent_s += seconds[i];
+    }
+    auto budget_spent = [&](int done, double elapsed_s) {
+        return (o.budget_trials > 0 && spent_trials + done >= o.budget_trials) ||
+               (o.budget_minutes > 0 && spent_s + elapsed_s >= o.budget_minutes * 60);
+    };
+    if (!history.empty()) {
+        log << "  resuming after " << history.size() << " recorded " << o.strategy << " trials ("
+            << std::fixed << std::setprecision(1) << spent_s / 60 << std::defaultfloat << " min)\n";
+        if (budget_spent(0, 0))
+            log << "  " << o.strategy << ": the budget is spent by the recorded trials (raise --budget or --minutes "
+                << "to search further)\n";
+    }
     auto strategy = make_strategy(o.strategy, o.seed);
     int trial = next_trial("tuned", o.strategy);
     Progress progress(log, o.progress_bar, o.budget_trials);
     const auto start = Clock::now();
+    int searched = 0;
     for (int done = 0;; done++) {
         if (interrupt_requested) break;
-        if (o.budget_trials > 0 && done >= o.budget_trials) break;
-        if (o.budget_minutes > 0 && seconds_since(start) >= o.budget_minutes * 60) break;
+        if (budget_spent(done, seconds_since(start))) break;
         auto proposal = strategy->propose(space, info, history);
         if (!proposal) {
             log << "  " << o.strategy << ": no unmeasured candidate left\n";
@@ -604,9 +625,10 @@ int tune_shape(const OpAdapter &adapter, const bench::json::Value &shape, const 
         if (interrupt_requested && !r.ok()) break;
         append(r);
         trial++;
+        searched++;
         history.push_back(Trial{r.params, r.ok(), r.median_ms});
         if (r.ok() && (best_ms == 0 || r.median_ms < best_ms)) best_ms = r.median_ms;
-        progress.update(done + 1, best_ms, hand_ms, r.ok() ? fmt_ms(r.median_ms) : r.status);
+        progress.update(spent_trials + done + 1, best_ms, hand_ms, r.ok() ? fmt_ms(r.median_ms) : r.status);
     }
     progress.finish();
     // The hand schedule again, after the search: the report takes the
@@ -634,7 +656,24 @@ int tune_shape(const OpAdapter &adapter, const bench::json::Value &shape, const 
         if (hand_ms > 0) log << " vs hand " << fmt_ms(hand_ms) << " (" << std::fixed << std::setprecision(2) << hand_ms / best_ms << "x)" << std::defaultfloat;
         log << "\n";
     }
-    if (o.confirm_top > 0 && !interrupt_requested) confirm_best(p, space, target, reference, base, o, log, append);
+    if (o.confirm_top > 0 && !interrupt_requested) {
+        // A resumed run that searched nothing new owes only what is missing
+        // of the last confirmation (cut short by an exit 75): the
+        // confirmations recorded after the entry's last tuned trial.
+        int owed = o.confirm_top;
+        if (searched == 0) {
+            std::vector<std::string> ignored;
+            for (const Record &r : load_records(o.records, &ignored)) {
+                if (!same_run(r)) continue;
+                if (r.kind == "tuned") owed = o.confirm_top;
+                if (r.kind == "confirm") owed = std::max(0, owed - 1);
+            }
+        }
+        if (owed > 0)
+            confirm_best(p, space, target, reference, base, o, owed, log, append);
+        else
+            log << "  confirmation: already in the records\n";
+    }
     return recorded;
 }
 

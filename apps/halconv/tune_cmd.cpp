@@ -38,6 +38,8 @@ void usage_tune(std::ostream &os) {
           "  --target T           cpu (default), cuda or opencl\n"
           "  --budget N           candidates per shape (default 30 unless --minutes)\n"
           "  --minutes M          wall-clock minutes per shape\n"
+          "                       (both count the strategy's trials already in the\n"
+          "                       records: a resumed run searches for what is left)\n"
           "  --strategy S         grid, random (default), anneal or evolve\n"
           "  --autoschedulers L   none (default), all, or a comma list of Mullapudi2016,\n"
           "                       Adams2019, Li2018 (CPU: all three; GPU: Li2018 only)\n"

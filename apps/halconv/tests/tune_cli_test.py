@@ -90,8 +90,8 @@ def group_kill(halconv, tmp):
     before = records_of(rec)
     expect(len(before) >= 3, f"killed run recorded {len(before)} trials")
     tuned_before = [r for r in before if r["kind"] == "tuned"]
-    # Resume.
-    r = run(halconv, base + ["--budget", "2"])
+    # Resume: the budget counts the trials already recorded.
+    r = run(halconv, base + ["--budget", str(len(tuned_before) + 2)])
     expect(r.returncode == 0, f"resume: exit {r.returncode}: {r.stderr}")
     expect("resuming after %d" % len(tuned_before) in r.stderr, f"resume message missing: {r.stderr}")
     after = records_of(rec)
