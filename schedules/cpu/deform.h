@@ -591,34 +591,26 @@ struct DeformCpuSchedule {
             // the slice's root, the pipeline read sample_pixel outside its
             // region and crashed: not investigated further.)
             a.columns.compute_at(rw.in(grad_weight), Var::outermost())
-                .bound(a.lane, 0, a.channel_block)
                 .bound_extent(a.bi, 1)
                 .bound_extent(a.g, 1)
                 .bound_extent(y, a.band_rows)
                 .bound_extent(n, 1)
                 .reorder_storage(a.lane, x, tap, y, a.bi, a.g, n)
-                .reorder(a.lane, x, tap, y, a.bi, a.g, n)
-                .vectorize(a.lane);
-            a.sample_weight.compute_at(per_row)
-                .bound(part, 0, 4)
-                .reorder_storage(x, part, tap, g, y, n)
-                .reorder(x, part, tap, g, y, n)
-                .unroll(part)
-                .vectorize(x, v, TailStrategy::GuardWithIf)
-                .parallel(y);
+                .reorder(a.lane, x, tap, y, a.bi, a.g, n);
         } else {
             a.columns.compute_at(per_row)
-                .bound(a.lane, 0, a.channel_block)
                 .reorder_storage(a.lane, x, a.bi, a.g, tap, y, n)
-                .reorder(a.lane, x, a.bi, a.g, tap, y, n)
-                .vectorize(a.lane);
-            a.sample_weight.compute_at(per_row)
-                .bound(part, 0, 4)
-                .reorder_storage(x, part, y, tap, g, n)
-                .reorder(x, part, tap, g, y, n)
-                .unroll(part)
-                .vectorize(x, v, TailStrategy::GuardWithIf);
+                .reorder(a.lane, x, a.bi, a.g, tap, y, n);
         }
+        a.columns.bound(a.lane, 0, a.channel_block).vectorize(a.lane);
+        // (Bands: the band's rows in parallel, each row's weights together.)
+        a.sample_weight.compute_at(per_row)
+            .bound(part, 0, 4)
+            .reorder_storage(x, part, bands ? tap : y, bands ? g : tap, bands ? y : g, n)
+            .reorder(x, part, tap, g, y, n)
+            .unroll(part)
+            .vectorize(x, v, TailStrategy::GuardWithIf);
+        if (bands) a.sample_weight.parallel(y);
         a.grad_out.compute_inline();
         a.grad_bias.compute_root();
         grad_bias.compute_root();
