@@ -296,16 +296,18 @@ TEST(TuneLoop, ResumesWhereTheRecordsStop) {
     std::remove(records.c_str());
 }
 
+int records_of_kind(const std::string &records, const std::string &kind) {
+    int n = 0;
+    for (const tune::Record &r : tune::load_records(records)) n += r.kind == kind;
+    return n;
+}
+
 // A run resumed after an exit 75 searches for what is left of its budget,
 // not for a fresh one (trials and minutes alike).
 TEST(TuneLoop, TheBudgetCountsTheTrialsAlreadyRecorded) {
     const std::string records = temp_path("budget");
     tune::TuneOptions o = quick_options(records);
-    auto tuned_trials = [&] {
-        int n = 0;
-        for (const tune::Record &r : tune::load_records(records)) n += r.kind == "tuned";
-        return n;
-    };
+    auto tuned_trials = [&] { return records_of_kind(records, "tuned"); };
     o.budget_trials = 4;
     std::ostringstream log;
     tune::run_tune(o, log);
@@ -342,11 +344,7 @@ TEST(TuneLoop, AResumedRunDoesNotConfirmAgain) {
     o.confirm_top = 1;
     o.confirm_rounds = 2;
     o.confirm_sample_ms = 1;
-    auto confirmations = [&] {
-        int n = 0;
-        for (const tune::Record &r : tune::load_records(records)) n += r.kind == "confirm";
-        return n;
-    };
+    auto confirmations = [&] { return records_of_kind(records, "confirm"); };
     std::ostringstream log;
     tune::run_tune(o, log);
     EXPECT_EQ(confirmations(), 1);
