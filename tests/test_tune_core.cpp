@@ -716,6 +716,42 @@ TEST_F(TuneRecords, EmptyLinesAreSkipped) {
     EXPECT_TRUE(warnings.empty());
 }
 
+// A trial's wall time: the gap since the entry's previous record, its
+// measured work where the whole-second stamps round the gap below it, and
+// the work alone where there is no previous stamp or the gap is a resumed
+// run's pause.
+TEST(TuneRecord, TrialSecondsFromTheStampsOrTheWork) {
+    auto rec = [](std::string entry, std::string time, double compile_s, double ms) {
+        Record r;
+        r.op = "conv2d";
+        r.entry = std::move(entry);
+        r.target = "cpu";
+        r.kind = "tuned";
+        r.status = "ok";
+        r.time = std::move(time);
+        r.compile_s = compile_s;
+        r.median_ms = ms;
+        r.repeats = 10;  // work: compile_s + 10 * ms / 1000
+        return r;
+    };
+    const std::vector<Record> records{
+        rec("a", "2026-11-21T10:00:00Z", 1.0, 100),  // no previous stamp: the work, 2 s
+        rec("a", "2026-11-21T10:00:05Z", 1.0, 100),  // the gap, 5 s
+        rec("b", "2026-11-21T10:00:06Z", 0.5, 10),   // another entry: its own first, 0.6 s
+        rec("a", "2026-11-21T10:00:05Z", 0.2, 10),   // same second: the work, 0.3 s
+        rec("a", "2026-11-21T11:00:00Z", 1.0, 100),  // an hour's pause: the work, 2 s
+        rec("a", "not a time", 3.0, 0),              // no stamp: the work, 3 s
+    };
+    const std::vector<double> s = trial_seconds(records);
+    ASSERT_EQ(s.size(), records.size());
+    EXPECT_DOUBLE_EQ(s[0], 2.0);
+    EXPECT_DOUBLE_EQ(s[1], 5.0);
+    EXPECT_DOUBLE_EQ(s[2], 0.6);
+    EXPECT_DOUBLE_EQ(s[3], 0.3);
+    EXPECT_DOUBLE_EQ(s[4], 2.0);
+    EXPECT_DOUBLE_EQ(s[5], 3.0);
+}
+
 TEST(TuneRecord, BestByEntryPicksTheFastestOkHandOrTuned) {
     auto rec = [](std::string entry, std::string target, std::string kind, std::string status, double ms) {
         Record r;

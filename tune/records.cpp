@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cmath>
@@ -386,7 +387,9 @@ std::vector<double> trial_seconds(const std::vector<Record> &records) {
             auto it = last_stamp.find(key);
             if (it != last_stamp.end()) {
                 const double gap = *stamp - it->second;
-                if (gap >= 0 && gap <= work + kResumeGapSlackS) d = gap;
+                // (Stamps are whole seconds: a gap below the measured work
+                // is rounding, as when several short trials share a second.)
+                if (gap >= 0 && gap <= work + kResumeGapSlackS) d = std::max(gap, work);
             }
             last_stamp[key] = *stamp;
         }
