@@ -103,9 +103,21 @@ const char *status_name(Status s);
 // segment the harness sleeps 30 ms so that spinning worker threads of the
 // previous one (OpenMP, Halide) go idle. The fns must not allocate their
 // outputs. An exception from a fn sets its Measurement::error and drops it.
+//
+// A peer in its own process (torch_peer::Session) is timed by that process:
+// `remote` instead of `fn`. It makes one untimed call, then >= runs calls and
+// >= min_time seconds, each timed on its own, and returns the samples and the
+// CPU ticks it used (which are not other processes' load). After a remote
+// segment the harness sleeps 1 s, so that the peer's worker threads have
+// stopped spinning before the next implementation is timed.
+struct RemoteSegment {
+    std::vector<double> ms;
+    long long own_ticks = 0;
+};
 struct Timed {
     Measurement *m;
     std::function<void()> fn;
+    std::function<RemoteSegment(int runs, double min_time)> remote = {};
 };
 void time_interleaved(const std::vector<Timed> &items, const Options &opts);
 

@@ -448,7 +448,8 @@ void note_peer_state(Row &row, const torch_peer::Result &tr, const Measurement &
 
 void note_timing_mode(Row &row) {
     row.notes.push_back(
-        "halconv and torchvision are timed one after the other (torchvision in its own process), not interleaved");
+        "halconv and torchvision are timed interleaved: torchvision's process (bench/torch_peer.py --serve) times "
+        "its segments between halconv's, in the same rounds");
 }
 
 // halconv vs torchvision over a whole tensor: notes, info, worst relative difference.
@@ -564,7 +565,14 @@ Row run_forward(const Dims &d, const Options &opts, uint64_t seed) {
     } catch (const std::exception &ex) {
         dense_packed.error = ex.what();
     }
+    // torchvision in its own process, timed interleaved with halconv.
+    torch_peer::Request rq = request("deform_conv2d", d, opts);
+    rq.inputs = peer_inputs(d, in, false);
+    torch_peer::Session peer_session(rq);
+    Measurement peer_timing(kPeer);
+    for (Timed &t : peer_session.timed({"forward"}, {&peer_timing})) timed.push_back(std::move(t));
     time_interleaved(timed, opts);
+    const torch_peer::Result tr = peer_session.finish();
     const std::vector<float> out = out_mem.to_vector();
     if (!row.halconv.error.empty()) {
         row.status = Status::ERROR;
@@ -585,10 +593,6 @@ Row run_forward(const Dims &d, const Options &opts, uint64_t seed) {
     for (const Measurement *m : {&dense, &dense_packed})
         if (!m->error.empty()) row.notes.push_back(m->key + ": " + m->error);
 
-    if (opts.wait_idle > 0) wait_for_idle(opts.wait_idle);
-    torch_peer::Request rq = request("deform_conv2d", d, opts);
-    rq.inputs = peer_inputs(d, in, false);
-    const torch_peer::Result tr = torch_peer::run(rq);
     Measurement peer = torch_measurement(tr, "forward", "torchvision.ops.deform_conv2d (no_grad)");
     note_peer_state(row, tr, peer);
     row.peers = {peer, dense, dense_packed};
@@ -715,7 +719,14 @@ Row run_backward(const Dims &d, const Options &opts, uint64_t seed) {
         atomic.error = ex.what();
     }
     const Grads first = gd;
+    // torchvision in its own process, timed interleaved with halconv.
+    torch_peer::Request rq = request("deform_conv2d_backward", d, opts);
+    rq.inputs = peer_inputs(d, in, true);
+    torch_peer::Session peer_session(rq);
+    Measurement peer_timing(kPeer);
+    for (Timed &t : peer_session.timed({"backward"}, {&peer_timing})) timed.push_back(std::move(t));
     time_interleaved(timed, opts);
+    const torch_peer::Result tr = peer_session.finish();
     if (!row.halconv.error.empty()) {
         row.status = Status::ERROR;
         row.notes.push_back("halconv: " + row.halconv.error);
@@ -723,10 +734,6 @@ Row run_backward(const Dims &d, const Options &opts, uint64_t seed) {
     if (!atomic.error.empty()) row.notes.push_back("halconv Atomic: " + atomic.error);
     row.info["halconv_atomic"] = atomic.ok() ? json::Value(atomic.t.median_ms) : json::Value();
 
-    if (opts.wait_idle > 0) wait_for_idle(opts.wait_idle);
-    torch_peer::Request rq = request("deform_conv2d_backward", d, opts);
-    rq.inputs = peer_inputs(d, in, true);
-    const torch_peer::Result tr = torch_peer::run(rq);
     Measurement peer =
         torch_measurement(tr, "backward", "autograd.grad of torchvision.ops.deform_conv2d (retained graph)");
     note_peer_state(row, tr, peer);
@@ -875,7 +882,9 @@ const char *kDoc =
     "timing, against **torchvision** `ops.deform_conv2d` (float32, CPU) run by `bench/torch_peer.py` in its own "
     "process on the same inputs with `torch.set_num_threads(--threads)` and the system BLAS (the issue requires "
     "OpenBLAS, `libopenblas0-pthread`, its thread count set to the same; which BLAS the process loaded is in the "
-    "peer implementations list and `info.torch_blas`), right after halconv (not interleaved). torchvision fwd = "
+    "peer implementations list and `info.torch_blas`), interleaved with halconv: the process stays up "
+    "(`torch_peer.py --serve`) and times its segments of calls between halconv's, in the same rounds, so that a "
+    "slow phase of the machine hits both. torchvision fwd = "
     "`deform_conv2d` under `no_grad` (allocates its output); torchvision bwd = `torch.autograd.grad` of a graph "
     "built once (`retain_graph=True`): backward only. **halconv dense conv2d** = `halconv::conv2d` of the same "
     "shape (N, C, H, W, K, R, S, stride, pad, dil, groups; weights as given, the plain call), timed interleaved "

@@ -161,7 +161,8 @@ void add_bandwidth_notes(Row &row, const Measurement &peer, const Options &opts)
     row.notes.push_back("time / floor: halconv " + fmtd("%.2f", h) + ", torch " + fmtd("%.2f", p) + " (floor " +
                         fmtd("%.3g", floor_ms) + " ms = " + fmtd("%.1f", row.bytes / 1e6) +
                         " MB at the measured copy bandwidth " + fmtd("%.1f", opts.copy_gbs) + " GB/s)");
-    row.notes.push_back("halconv and torch are timed one after the other (torch in its own process), not interleaved");
+    row.notes.push_back("halconv and torch are timed interleaved: torch's process (bench/torch_peer.py --serve) "
+                        "times its segments between halconv's, in the same rounds");
 }
 
 void compare(Row &row, const char *name, const std::vector<float> &h, const std::vector<float> &t, double &worst) {
@@ -215,15 +216,20 @@ Row run_forward(const Entry &e, const Options &opts, uint64_t seed) {
     } catch (const std::exception &ex) {
         row.halconv.error = ex.what();
     }
+    // torch in its own process, timed interleaved with halconv.
+    torch_peer::Request rq = request("flow_warp", opts);
+    rq.inputs = {{"input", s.x_shape(), in.x.data()}, {"flow", s.f_shape(), in.flow.data()}};
+    torch_peer::Session peer_session(rq);
+    Measurement peer_forward(kPeer), peer_sample_only("torch_grid_sample_only");
+    for (Timed &t : peer_session.timed({"forward", "grid_sample_only"}, {&peer_forward, &peer_sample_only}))
+        timed.push_back(std::move(t));
     time_interleaved(timed, opts);
+    const torch_peer::Result tr = peer_session.finish();
     if (!row.halconv.error.empty()) {
         row.status = Status::ERROR;
         row.notes.push_back("halconv: " + row.halconv.error);
     }
 
-    torch_peer::Request rq = request("flow_warp", opts);
-    rq.inputs = {{"input", s.x_shape(), in.x.data()}, {"flow", s.f_shape(), in.flow.data()}};
-    const torch_peer::Result tr = torch_peer::run(rq);
     Measurement peer = torch_measurement(tr, "forward", "flow -> grid + F.grid_sample (no_grad)");
     note_peer_state(row, tr, peer);
     if (tr.ok() && tr.timings.count("grid_sample_only")) {
@@ -301,7 +307,17 @@ Row run_backward(const Entry &e, const Options &opts, uint64_t seed) {
         atomic.error = ex.what();
     }
     const std::vector<float> gi_first = gi, gf_first = gf;
+    // torch in its own process, timed interleaved with halconv.
+    torch_peer::Request rq = request("flow_warp_backward", opts);
+    rq.inputs = {{"input", s.x_shape(), in.x.data()},
+                 {"flow", s.f_shape(), in.flow.data()},
+                 {"grad_output", s.x_shape(), in.g.data()}};
+    torch_peer::Session peer_session(rq);
+    Measurement peer_backward(kPeer), peer_fwd_bwd("torch_forward_backward");
+    for (Timed &t : peer_session.timed({"backward", "forward_backward"}, {&peer_backward, &peer_fwd_bwd}))
+        timed.push_back(std::move(t));
     time_interleaved(timed, opts);
+    const torch_peer::Result tr = peer_session.finish();
     if (!row.halconv.error.empty()) {
         row.status = Status::ERROR;
         row.notes.push_back("halconv: " + row.halconv.error);
@@ -309,11 +325,6 @@ Row run_backward(const Entry &e, const Options &opts, uint64_t seed) {
     if (!atomic.error.empty()) row.notes.push_back("halconv Atomic: " + atomic.error);
     row.info["halconv_atomic"] = atomic.ok() ? json::Value(atomic.t.median_ms) : json::Value();
 
-    torch_peer::Request rq = request("flow_warp_backward", opts);
-    rq.inputs = {{"input", s.x_shape(), in.x.data()},
-                 {"flow", s.f_shape(), in.flow.data()},
-                 {"grad_output", s.x_shape(), in.g.data()}};
-    const torch_peer::Result tr = torch_peer::run(rq);
     Measurement peer = torch_measurement(tr, "backward", "autograd.grad of flow -> grid + F.grid_sample (retained graph)");
     note_peer_state(row, tr, peer);
     if (tr.ok() && tr.timings.count("forward_backward")) {
@@ -385,7 +396,8 @@ const char *kDoc =
     "before timing, against **torch** (`torch.nn.functional.grid_sample`, bilinear, `padding_mode=\"zeros\"`, "
     "`align_corners=True`, the flow converted to a normalised grid: the same operator, as BasicVSR++ writes "
     "it), run by `bench/torch_peer.py` in its own process on the same inputs with `torch.set_num_threads(--threads)`, "
-    "right after halconv (not interleaved). torch fwd = grid conversion + grid_sample under `no_grad` (allocates "
+    "interleaved with halconv (the process stays up, `torch_peer.py --serve`, and times its segments of calls "
+    "between halconv's, in the same rounds). torch fwd = grid conversion + grid_sample under `no_grad` (allocates "
     "its output; grid_sample alone is in the notes); torch bwd = `torch.autograd.grad` of a graph built once "
     "(`retain_graph=True`): backward only, including the backward of the grid conversion (fwd + bwd in the notes). "
     "Inputs: input and grad_output uniform in [-1, 1), flow Gaussian (std 2 px), fixed seeds. GB/s = bytes / "

@@ -157,12 +157,30 @@ void time_interleaved(const std::vector<Timed> &items, const Options &opts) {
         }
     };
 
+    // After a remote segment the peer's worker threads still spin for ~0.1 s
+    // (OpenBLAS's idle threads poll before they sleep), and the next segment
+    // ran slower for a while longer: on dcn_r50's backward, the halconv
+    // call timed right after torch's segment took 1.07-1.08x the same
+    // call's time after another halconv segment with a 250 ms pause,
+    // 1.01-1.03x with 1.5 s. Pause 1 s.
+    auto after_remote = [&](size_t i) {
+        if (items[i].remote) std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+    };
+
     // Warm-up.
     const double warm_target = std::max(0.05, 0.1 * opts.min_time);
     for (size_t i = 0; i < items.size(); i++) {
         items[i].m->error.clear();
         guard(i, [&] {
             settle();
+            if (items[i].remote) {
+                const RemoteSegment w = items[i].remote(2, warm_target);
+                after_remote(i);
+                double sum = 0;
+                for (double v : w.ms) sum += v;
+                if (!w.ms.empty()) st[i].est_s = sum / double(w.ms.size()) / 1e3;
+                return;
+            }
             items[i].fn();
             auto w0 = bench_clock::now();
             int warm = 0;
@@ -196,22 +214,35 @@ void time_interleaved(const std::vector<Timed> &items, const Options &opts) {
                 for (int a = 0; a < attempts; a++) {
                     if (opts.wait_idle > 0) wait_for_idle(opts.wait_idle);
                     settle();
-                    items[i].fn();  // re-warm after the sleep, untimed
                     std::vector<double> ms;
-                    ms.reserve(size_t(runs) + 256);
-                    const CpuSnapshot cpu0 = CpuSnapshot::now();
-                    double total = 0;
-                    // Keep going past the estimate if calls got faster than it.
-                    while (int(ms.size()) < runs || total < seg_time) {
-                        auto t0 = bench_clock::now();
-                        items[i].fn();
-                        double dt = secs_since(t0);
-                        ms.push_back(dt * 1e3);
-                        total += dt;
-                        if (ms.size() >= 4000000) break;
+                    long long own_remote = 0;
+                    CpuSnapshot cpu0, cpu1;
+                    if (items[i].remote) {
+                        cpu0 = CpuSnapshot::now();
+                        RemoteSegment seg = items[i].remote(runs, seg_time);
+                        cpu1 = CpuSnapshot::now();
+                        after_remote(i);
+                        ms = std::move(seg.ms);
+                        own_remote = seg.own_ticks;
+                    } else {
+                        items[i].fn();  // re-warm after the sleep, untimed
+                        ms.reserve(size_t(runs) + 256);
+                        cpu0 = CpuSnapshot::now();
+                        double total = 0;
+                        // Keep going past the estimate if calls got faster than it.
+                        while (int(ms.size()) < runs || total < seg_time) {
+                            auto t0 = bench_clock::now();
+                            items[i].fn();
+                            double dt = secs_since(t0);
+                            ms.push_back(dt * 1e3);
+                            total += dt;
+                            if (ms.size() >= 4000000) break;
+                        }
+                        cpu1 = CpuSnapshot::now();
                     }
-                    const CpuSnapshot cpu1 = CpuSnapshot::now();
-                    const long long f = cpu1.foreign_ticks_since(cpu0), t = cpu1.total_ticks_since(cpu0);
+                    if (ms.empty()) throw std::runtime_error("the timed segment returned no samples");
+                    const long long f = std::max(0LL, cpu1.foreign_ticks_since(cpu0) - own_remote),
+                                    t = cpu1.total_ticks_since(cpu0);
                     // Keep the least disturbed attempt (share of foreign ticks).
                     if (best_foreign < 0 || double(f) * double(std::max(1LL, best_total)) <
                                                 double(best_foreign) * double(std::max(1LL, t))) {

@@ -27,6 +27,22 @@ function (torch, inputs, params) -> Op and add it to OPS; the C++ side
 (torch_peer::run) is generic. An op whose library is missing (torchvision)
 raises Unavailable: {"ok": false, "unavailable": ...}, exit 3, as for torch.
 
+Interleaved mode (torch_peer::Session, so that a slow phase of the machine hits
+halconv and torch alike):
+
+    /usr/bin/python3 bench/torch_peer.py --serve <op> <dir>
+
+does the same up to the outputs (result.json without timings), writes one line
+{"ready": true} (or {"ready": false}) to its stdout, then serves requests, one
+JSON line each on stdin, one JSON line each on stdout:
+    {"cmd": "time", "timing": "forward", "runs": 7, "min_time": 0.1}
+        -> one untimed call (re-warm after the harness's pause), then >= runs
+           calls and >= min_time seconds, each timed on its own:
+           {"ms": [...], "own_ticks": CPU ticks this process used meanwhile}
+    {"cmd": "quit"} (or end of input) -> exit 0.
+An error in a request answers {"error": "why"}. Anything else the libraries
+print goes to stderr (the log), never into the replies.
+
 The result also says which BLAS the process really loaded ("blas": the
 libraries mapped in /proc/self/maps, the libblas.so.3 alternative, OpenBLAS's
 config and thread count when it is OpenBLAS), and repeats it as
@@ -278,17 +294,74 @@ def blas_info(threads):
     return info
 
 
+def own_ticks():
+    return cpu_ticks()[2]
+
+
+def time_segment(fn, runs, min_time):
+    """One untimed call, then >= runs calls and >= min_time seconds, each timed: ms."""
+    fn()
+    samples = []
+    start = time.perf_counter()
+    while len(samples) < runs or time.perf_counter() - start < min_time:
+        t = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - t) * 1e3)
+    return samples
+
+
+def serve(op, replies):
+    """The request loop of --serve (see the module's doc)."""
+    for line in sys.stdin:
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            req = json.loads(line)
+            cmd = req.get("cmd")
+            if cmd == "quit":
+                return 0
+            if cmd != "time":
+                raise ValueError("unknown cmd %r" % (cmd,))
+            name = req.get("timing")
+            if name not in op.timed:
+                raise ValueError("unknown timing %r (known: %s)" % (name, ", ".join(op.timed)))
+            s0 = own_ticks()
+            ms = time_segment(op.timed[name], max(1, int(req.get("runs", 1))), float(req.get("min_time", 0)))
+            reply = {"ms": ms, "own_ticks": own_ticks() - s0}
+        except Exception as e:
+            reply = {"error": "%s: %s" % (type(e).__name__, e)}
+        replies.write(json.dumps(reply) + "\n")
+        replies.flush()
+    return 0
+
+
 def main():
-    if len(sys.argv) != 3:
-        print("usage: torch_peer.py <op> <dir>", file=sys.stderr)
+    args = sys.argv[1:]
+    serving = bool(args) and args[0] == "--serve"
+    if serving:
+        args = args[1:]
+    if len(args) != 2:
+        print("usage: torch_peer.py [--serve] <op> <dir>", file=sys.stderr)
         return 2
-    op_name, d = sys.argv[1], sys.argv[2]
+    op_name, d = args
     result_path = os.path.join(d, "result.json")
+    replies = None
+    if serving:
+        # The replies get the real stdout; whatever the libraries print goes to stderr.
+        replies = os.fdopen(os.dup(1), "w")
+        os.dup2(2, 1)
+
+    def ready(ok):
+        if replies is not None:
+            replies.write(json.dumps({"ready": ok}) + "\n")
+            replies.flush()
 
     def finish(res, rc):
         with open(result_path + ".tmp", "w") as f:
             json.dump(res, f, indent=1)
         os.replace(result_path + ".tmp", result_path)
+        ready(rc == 0)
         return rc
 
     # libgomp reads OMP_WAIT_POLICY when torch loads it. The harness sets
@@ -332,12 +405,15 @@ def main():
             v.detach().contiguous().numpy().astype("<f4").tofile(os.path.join(d, fname))
             outs[name] = {"file": fname, "shape": list(v.shape)}
         timings = {}
-        for name, fn in op.timed.items():
-            timings[name] = time_fn(fn, int(req.get("min_runs", 20)), float(req.get("min_time", 0.3)),
-                                    max(1, int(req.get("rounds", 3))))
-        return finish({"ok": True, "torch": torch.__version__, "python": sys.version.split()[0],
-                       "threads": torch.get_num_threads(), "parallel_info": torch.__config__.parallel_info(),
-                       "method": op.method, "blas": blas, "timings": timings, "outputs": outs}, 0)
+        if not serving:
+            for name, fn in op.timed.items():
+                timings[name] = time_fn(fn, int(req.get("min_runs", 20)), float(req.get("min_time", 0.3)),
+                                        max(1, int(req.get("rounds", 3))))
+        rc = finish({"ok": True, "torch": torch.__version__, "python": sys.version.split()[0],
+                     "threads": torch.get_num_threads(), "parallel_info": torch.__config__.parallel_info(),
+                     "method": op.method, "blas": blas, "timings": timings, "outputs": outs,
+                     "timed": list(op.timed)}, 0)
+        return serve(op, replies) if serving else rc
     except Exception as e:
         return finish({"ok": False, "error": "%s: %s" % (type(e).__name__, e),
                        "traceback": traceback.format_exc()}, 1)
