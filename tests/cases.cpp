@@ -61,6 +61,11 @@ std::vector<Conv2dCase> conv2d_cpu_cases() {
         conv("C1_K1_5x5", 1, 1, 33, 35, 1, 5, 5).p(2).with_bias(),
         conv("C32_K40", 1, 32, 14, 14, 40, 3, 3).p(1).with_bias(),
         conv("C16_K64_wide", 1, 16, 10, 34, 64, 3, 3).p(1),
+        // Rows narrower than AVX-512's 16 floats, channels a multiple of 16:
+        // the dense paths copying rows with 8-float vectors (a small image,
+        // and strips of rows)
+        conv("K32_14x14_rows_of_8", 1, 16, 14, 14, 32, 3, 3).p(1).with_bias(),
+        conv("K16_strips_width12", 2, 8, 100, 12, 16, 3, 3).p(1),
         conv("wide_130", 1, 4, 5, 130, 8, 3, 3).p(1),
         conv("tall_130", 1, 3, 130, 5, 4, 3, 3).p(1),
         // true convolution

@@ -16,7 +16,10 @@
 // rows with full vectors.
 // Peak (2 cores) = 2 cores x 2 FMA ports x lanes x 2 flop x clock: 205
 // GFLOP/s measured on the Zen3 CI machine; 3x3 layers reach 44-59% of it
-// (bench/results/conv.md, kept current with scripts/bench).
+// (bench/results/conv.md, kept current with scripts/bench). On Zen 4 (the
+// AVX-512 variant; 512-bit FMAs issue as two 256-bit halves, so the same
+// peak, 233 GFLOP/s measured) the 28-tile's 7 x 4 fills the 32 registers and
+// 3x3 layers reach 64-79%.
 //
 // The zero-padded input is materialised once per task (strip of rows, or a
 // whole small image), so the inner loops read it without bounds checks.
@@ -118,7 +121,11 @@ struct ConvCpuSchedule {
 
         Expr depthwise = a.group_in_channels == 1 && a.group_out_channels == 1;
         Expr dw_fits = a.out_width >= vec * dw_xv && a.out_height >= 2 * dw_r;
-        Expr dense_fits = a.groups == 1 && a.out_channels % vec == 0 && a.out_width >= vec &&
+        // (The output stage copies rows with vectors of row_vec floats: with
+        // AVX-512's 16, a 14-wide layer (ResNet's 14 x 14) would otherwise
+        // fall to the guarded path below, 9x slower, 11% of peak.)
+        const int row_vec = std::min(vec, 8);
+        Expr dense_fits = a.groups == 1 && a.out_channels % vec == 0 && a.out_width >= row_vec &&
                           a.out_height >= strip;
         Expr small_image = a.out_width * a.out_height <= small_image_pixels && a.out_channels >= 2 * vec;
         Expr kernel_3x3 = a.kernel_w == 3 && a.kernel_h == 3;
@@ -138,25 +145,25 @@ struct ConvCpuSchedule {
         // output channel blocks for the whole image (one padded input copy
         // each). RoundUp on channels (exact: K % vec == 0) keeps each
         // block aligned to vec, so its weights are one aligned load.
-        out.specialize(dense_fits && small_image)
-            .split(k, ko, ki, vec, TailStrategy::RoundUp)
-            .split(ko, k_half, k_rest, (a.out_channels / vec + 1) / 2)
-            .split(y, yio, yii, rows)
-            .reorder(x, yii, ki, yio, k_rest, k_half, n)
-            .fuse(k_half, n, task)
-            .parallel(task)
-            .vectorize(x, vec)
-            .unroll(yii);
+        auto row_vectors = [&](Stage s) {
+            if (row_vec < vec) s.specialize(a.out_width >= vec).vectorize(x, vec).unroll(yii);
+            s.vectorize(x, row_vec).unroll(yii);
+        };
+        row_vectors(out.specialize(dense_fits && small_image)
+                        .split(k, ko, ki, vec, TailStrategy::RoundUp)
+                        .split(ko, k_half, k_rest, (a.out_channels / vec + 1) / 2)
+                        .split(y, yio, yii, rows)
+                        .reorder(x, yii, ki, yio, k_rest, k_half, n)
+                        .fuse(k_half, n, task)
+                        .parallel(task));
         // Otherwise one task per strip of strip_rows rows.
-        out.specialize(dense_fits)
-            .split(y, yo, yi, strip)
-            .split(yi, yio, yii, rows)
-            .split(k, ko, ki, vec, TailStrategy::RoundUp)
-            .reorder(x, yii, ki, yio, ko, yo, n)
-            .fuse(yo, n, task)
-            .parallel(task)
-            .vectorize(x, vec)
-            .unroll(yii);
+        row_vectors(out.specialize(dense_fits)
+                        .split(y, yo, yi, strip)
+                        .split(yi, yio, yii, rows)
+                        .split(k, ko, ki, vec, TailStrategy::RoundUp)
+                        .reorder(x, yii, ki, yio, ko, yo, n)
+                        .fuse(yo, n, task)
+                        .parallel(task));
         // Anything else (tiny outputs, grouped conv): guarded vectors, one
         // output row per task.
         out.split(y, yo, yi, 1, TailStrategy::GuardWithIf)
