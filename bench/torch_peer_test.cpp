@@ -67,27 +67,16 @@ struct WarpInputs {
     }
 };
 
-void test_no_interpreter() {
-    setenv("HALCONV_BENCH_PYTHON", "/nonexistent/python3", 1);
+// A peer that cannot start: a Result that says why, no timed items, no hang.
+void test_start_failure(const char *interpreter, const std::string &what, bool available, const std::string &says) {
+    setenv("HALCONV_BENCH_PYTHON", interpreter, 1);
     const WarpInputs in;
     bench::torch_peer::Session s(in.request());
     bench::Measurement m("torch");
-    check(s.timed({"forward"}, {&m}).empty(), "no interpreter: no timed items");
+    check(s.timed({"forward"}, {&m}).empty(), what + ": no timed items");
     const bench::torch_peer::Result r = s.finish();
-    check(!r.available && contains(r.unavailable, "/nonexistent/python3"),
-          "no interpreter: unavailable, naming it (" + r.unavailable + ")");
-    unsetenv("HALCONV_BENCH_PYTHON");
-}
-
-void test_failing_interpreter() {
-    setenv("HALCONV_BENCH_PYTHON", "/bin/false", 1);
-    const WarpInputs in;
-    bench::torch_peer::Session s(in.request());
-    bench::Measurement m("torch");
-    check(s.timed({"forward"}, {&m}).empty(), "failing interpreter: no timed items");
-    const bench::torch_peer::Result r = s.finish();
-    check(r.available && contains(r.error, "exit status 1"), "failing interpreter: an error with its exit status (" +
-                                                                 r.error + ")");
+    const std::string why = available ? r.error : r.unavailable;
+    check(r.available == available && contains(why, says), what + ": says why (" + why + ")");
     unsetenv("HALCONV_BENCH_PYTHON");
 }
 
@@ -178,8 +167,8 @@ bool test_with_torch() {
 
 int main() {
     try {
-        test_no_interpreter();
-        test_failing_interpreter();
+        test_start_failure("/nonexistent/python3", "no interpreter", false, "/nonexistent/python3");
+        test_start_failure("/bin/false", "failing interpreter", true, "exit status 1");
         test_with_torch();
     } catch (const std::exception &e) {
         check(false, std::string("unexpected exception: ") + e.what());
