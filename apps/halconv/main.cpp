@@ -14,9 +14,13 @@
 #include "commands.h"
 #include "common.h"
 
+#include <cerrno>
 #include <cstring>
 #include <iostream>
 #include <sstream>
+#include <string>
+
+#include <unistd.h>
 
 namespace halconv_cli {
 
@@ -62,14 +66,17 @@ struct Command {
     void (*usage)(std::ostream &);
 };
 
+// (halconv-tune, HALCONV_TUNE_TOOL: the tuning commands only; see
+// exec_tune_tool.)
 const Command kCommands[] = {
+#ifdef HALCONV_TUNE_TOOL
+    {"tune", cmd_tune, usage_tune},
+    {"tune-report", cmd_tune_report, usage_tune_report},
+#else
     {"filter", cmd_filter, usage_filter},
     {"gabor-bank", cmd_gabor_bank, usage_gabor_bank},
     {"sampling-points", cmd_sampling_points, usage_sampling_points},
     {"demo", cmd_demo, usage_demo},
-#ifdef HALCONV_WITH_TUNE
-    {"tune", cmd_tune, usage_tune},
-    {"tune-report", cmd_tune_report, usage_tune_report},
 #endif
 };
 
@@ -128,9 +135,39 @@ int run_command(const Command &cmd, int argc, char **argv) {
     }
 }
 
+#ifdef HALCONV_TUNE_FORWARD
+bool is_tune_command(const std::string &name) { return name == "tune" || name == "tune-report"; }
+
+// `tune` and `tune-report` run in halconv-tune, beside this executable: exec
+// it with the same arguments (the same process: signals and exit status are
+// its own). The tuner JIT-compiles with libHalide, whose LLVM 14 must not be
+// loaded in a process whose OpenCL driver brings its own LLVM: PoCL (LLVM 15)
+// crashed compiling kernels for `filter --device opencl` when it was.
+int exec_tune_tool(char **argv) {
+    std::string self(4096, '\0');
+    const ssize_t n = readlink("/proc/self/exe", self.data(), self.size() - 1);
+    std::string tool = "halconv-tune";
+    if (n > 0) {
+        self.resize(size_t(n));
+        tool = self.substr(0, self.rfind('/') + 1) + tool;
+    }
+    argv[0] = const_cast<char *>(tool.c_str());
+    execv(tool.c_str(), argv);
+    print_error("cannot run " + tool + " (" + std::strerror(errno) +
+                "): `halconv tune` and `halconv tune-report` run in it; it is installed beside halconv when "
+                "halconv is built with the tuner (HALCONV_BUILD_TUNE)");
+    return kExitError;
+}
+#endif
+
 }  // namespace
 
 int main(int argc, char **argv) {
+#ifdef HALCONV_TUNE_FORWARD
+    if (argc >= 2 && (is_tune_command(argv[1]) ||
+                      (std::string(argv[1]) == "help" && argc >= 3 && is_tune_command(argv[2]))))
+        return exec_tune_tool(argv);
+#endif
     if (argc < 2) {
         std::cerr << "halconv: missing command\n\n";
         usage_main(std::cerr);

@@ -17,6 +17,7 @@ Groups:
 import argparse
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -73,6 +74,13 @@ def group_errors(halconv, tmp):
     expect("conv2d  (suite family conv2d, 10 suite entries," in r.stdout
            and "filter_separable_integer_u16  (suite family filters_image, 0 suite entries," in r.stdout,
            f"--list counts each op's suite entries: {r.stdout}")
+    # `halconv tune` runs in halconv-tune beside it; without it, a clear error.
+    lone = os.path.join(tmp, "lone")
+    os.mkdir(lone)
+    shutil.copy(halconv, os.path.join(lone, "halconv"))
+    r = run(os.path.join(lone, "halconv"), ["tune", "--list"])
+    expect(r.returncode == 1 and "cannot run" in r.stderr and "halconv-tune" in r.stderr,
+           f"halconv without halconv-tune: exit {r.returncode}; stderr: {r.stderr}")
 
 
 def group_kill(halconv, tmp):
