@@ -21,9 +21,11 @@
 //     the x loop keep it from splitting x; ~25% on max3s2_r50);
 //   * common kernels (2x2, 3x3, no dilation, stride 1 or 2) are specialized
 //     with unrolled taps; other windows run the generic loop.
-// Measured (bench/results/pool.md, 2 Zen3 cores): max3s2_r50 0.34 ms (1.2x
-// oneDNN nChw8c), avg2s2_256 0.15 ms (0.34x: the open gap), max2s2 with
-// int64 indices 2.55 ms (1.7x); kept current with scripts/bench.
+// Measured (bench/results/pool.md, 2 Zen3 cores, AVX2): max3s2_r50 0.34 ms
+// (1.2x oneDNN nChw8c), avg2s2_256 0.15 ms (0.34x), max2s2 with int64
+// indices 2.55 ms (1.7x). On 2 Zen 4 cores (AVX-512, oneDNN's nChw16c
+// kernels): 0.25 ms (0.42x), 0.086 ms (1.14x), 1.90 ms (0.13x): oneDNN's
+// AVX-512 max pooling is the open gap. Kept current with scripts/bench.
 // Scatters (unpool, max-pool backward) run one plane per task, in index
 // order, so duplicates resolve as in PyTorch's CPU kernel (the last write
 // wins; gradients add up in a fixed order: bit-identical on every run).
