@@ -218,12 +218,53 @@ void preload_opencl_drivers() {
         if (dlopen(lib, RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND)) break;
 }
 
+namespace {
+
+// True when this machine can run code compiled for `t` (its architecture,
+// OS and every feature it names).
+bool host_can_run(const Target &t) {
+    const Target host = get_host_target();
+    if (t.arch != host.arch || t.bits != host.bits || t.os != host.os) return false;
+    for (int f = 0; f < Target::FeatureEnd; f++) {
+        const auto feature = static_cast<Target::Feature>(f);
+        if (t.has_feature(feature) && !host.has_feature(feature)) return false;
+    }
+    return true;
+}
+
+std::vector<std::string> split_targets(const std::string &list) {
+    std::vector<std::string> out;
+    size_t start = 0;
+    while (start <= list.size()) {
+        const size_t end = std::min(list.find(',', start), list.size());
+        if (end > start) out.push_back(list.substr(start, end - start));
+        start = end + 1;
+    }
+    return out;
+}
+
+}  // namespace
+
+Target library_target(const std::string &device) {
+    // The tuner times the code the library ships: the library's own target
+    // for the device, not the host's (on a Zen 4, Halide's host target adds
+    // avx512_sapphirerapids and avx512_cannonlake, which the AOT CPU variant
+    // does not use). The CPU variant is the one the library's multi-target
+    // dispatch picks here: the first of HALCONV_CPU_TARGETS the host can run.
+    if (device == "cuda") return Target(HALCONV_LIBRARY_CUDA_TARGET);
+    if (device == "opencl") return Target(HALCONV_LIBRARY_OPENCL_TARGET);
+    for (const std::string &s : split_targets(HALCONV_LIBRARY_CPU_TARGETS)) {
+        const Target t(s);
+        if (host_can_run(t)) return t;
+    }
+    // A machine none of the library's CPU targets runs on (the library
+    // refuses it): tune for the host itself.
+    return get_host_target();
+}
+
 Target jit_target(const std::string &device) {
     if (device == "opencl") preload_opencl_drivers();
-    Target t = get_host_target().with_feature(Target::JIT).with_feature(Target::UserContext);
-    if (device == "cuda") t = t.with_feature(Target::CUDA).with_feature(Target::CUDACapability80);
-    if (device == "opencl") t = t.with_feature(Target::OpenCL);
-    return t;
+    return library_target(device).with_feature(Target::JIT).with_feature(Target::UserContext);
 }
 
 TargetInfo target_info(const Target &t) {

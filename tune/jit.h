@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "Halide.h"
 #include "tune/problem.h"
@@ -43,7 +44,10 @@ private:
     double compile_s_ = 0;
 };
 
-// The Halide target of a device for JIT: host features (+ cuda / opencl).
+// The library's own Halide target for `device` ("cpu", "cuda", "opencl"):
+// for the CPU the first of its multi-target variants this machine runs.
+Halide::Target library_target(const std::string &device);
+// library_target() plus JIT and user_context: what candidates compile for.
 Halide::Target jit_target(const std::string &device);
 TargetInfo target_info(const Halide::Target &t);
 
