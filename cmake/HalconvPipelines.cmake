@@ -43,7 +43,8 @@ function(halconv_add_runtime)
 endfunction()
 
 # halconv_add_pipeline(NAME [FROM exe] [GENERATOR gen] [PARAMS k=v ...]
-#                      [FEATURES f ...] [VARIANTS cpu cuda opencl])
+#                      [FEATURES f ...] [VARIANTS cpu cuda opencl]
+#                      [CPU_TARGETS t ...])
 #   -> static pipeline libraries NAME_cpu, NAME_cuda, NAME_opencl with C
 #      functions halconv_NAME_cpu / _cuda / _opencl and headers NAME_*.h.
 #   FROM: the generator executable (default halconv_generators; an operator
@@ -51,8 +52,13 @@ endfunction()
 #   its generator changes). FEATURES are Halide target features added to
 #   every target (e.g. strict_float for pipelines that must see NaNs).
 #   VARIANTS: a subset, for pipelines that only exist for some devices.
+#   CPU_TARGETS: instead of HALCONV_CPU_TARGETS (a tuned variant built for
+#   one of them alone; its caller must check that the CPU can run it).
 function(halconv_add_pipeline NAME)
-    cmake_parse_arguments(ARG "" "GENERATOR;FROM" "PARAMS;FEATURES;VARIANTS" ${ARGN})
+    cmake_parse_arguments(ARG "" "GENERATOR;FROM" "PARAMS;FEATURES;VARIANTS;CPU_TARGETS" ${ARGN})
+    if (NOT ARG_CPU_TARGETS)
+        set(ARG_CPU_TARGETS ${HALCONV_CPU_TARGETS})
+    endif ()
     if (NOT ARG_GENERATOR)
         set(ARG_GENERATOR ${NAME})
     endif ()
@@ -64,7 +70,7 @@ function(halconv_add_pipeline NAME)
     endif ()
     foreach (variant IN LISTS ARG_VARIANTS)
         if (variant STREQUAL "cpu")
-            set(targets ${HALCONV_CPU_TARGETS})
+            set(targets ${ARG_CPU_TARGETS})
         elseif (variant STREQUAL "cuda")
             set(targets ${HALCONV_CUDA_TARGET})
         else ()

@@ -10,20 +10,32 @@
 #   relative to the source tree. A missing file is an error. The build
 #   re-configures when the file changes.
 #
-# Rule, per (op, shape_class, target) over the records with status "ok" and
-# kind "hand" or "tuned": the winner is the record with the lowest median_ms
-# (a hand record wins ties). Nothing is baked when the winner is a hand record
+# Rule, per (op, shape_class, target, CPU variant) over the records with
+# status "ok" and kind "hand" or "tuned": the winner is the record with the
+# lowest median_ms (a hand record wins ties). The CPU variant is the first of
+# HALCONV_CPU_TARGETS whose features the record's "halide_target" (where the
+# tuner ran) all has: the variant the library's own multi-target dispatch
+# runs on that machine. A CPU winner with a "halide_target" is compiled for
+# that one target and dispatched only on CPUs where the library picks that
+# same variant (winners tuned on an AVX2 machine do not drive the AVX-512
+# code, and the other way round); records without one, and GPU records,
+# apply to every CPU variant. Nothing is baked when the winner is a hand record
 # or when its params equal those of the fastest hand record of the key.
 # Otherwise the winner becomes the pipeline
 #   halconv_add_pipeline(<op>_tuned_<n> FROM <exe> GENERATOR <op>
-#                        PARAMS <k=v ...> FEATURES <f ...> VARIANTS <target>)
+#                        PARAMS <k=v ...> FEATURES <f ...> VARIANTS <target>
+#                        [CPU_TARGETS <the winner's CPU variant>])
 # with the generator executable and target features of the op's own pipeline
 # (the table below; it must follow the top-level CMakeLists.txt). Winners of
-# one op and target with the same params share one pipeline. The generated
-# ${CMAKE_BINARY_DIR}/halconv_tuned_variants.inc lists every baked variant for
-# runtime/tuned.cpp: it includes each pipeline's header and expands
+# one op, target and CPU variant with the same params share one pipeline.
+# The generated ${CMAKE_BINARY_DIR}/halconv_tuned_variants.inc lists every
+# baked variant for runtime/tuned.cpp: it includes each pipeline's header
+# and expands
 #   HALCONV_TUNED_VARIANTS(X) -> X(op, shape_class, Device enumerator,
-#                                  function, params text) ...
+#                                  function, params text, CPU variant) ...
+# (CPU variant: an index into HALCONV_CPU_TARGETS, -1 = every one), and
+#   HALCONV_CPU_TARGET_TABLE -> {"target", {halide_target_feature_..., ...}}, ...
+# the library's CPU targets and their features, for the run-time check.
 #
 # Included from the top-level CMakeLists.txt after the last
 # halconv_add_pipeline() and before add_subdirectory(runtime).
@@ -62,6 +74,46 @@ function(_halconv_tuned_c_string OUT text)
     string(REPLACE "\\" "\\\\" text "${text}")
     string(REPLACE "\"" "\\\"" text "${text}")
     set(${OUT} "\"${text}\"" PARENT_SCOPE)
+endfunction()
+
+# The index in HALCONV_CPU_TARGETS of the variant that a machine whose Halide
+# host target is `halide_target` runs (the first whose parts it all has:
+# arch, bits, OS and features), or "" when none.
+function(_halconv_tuned_cpu_variant OUT halide_target)
+    string(REPLACE "-" ";" have "${halide_target}")
+    set(index 0)
+    foreach (candidate IN LISTS HALCONV_CPU_TARGETS)
+        string(REPLACE "-" ";" needs "${candidate}")
+        set(runs TRUE)
+        foreach (part IN LISTS needs)
+            if (NOT part IN_LIST have)
+                set(runs FALSE)
+                break ()
+            endif ()
+        endforeach ()
+        if (runs)
+            set(${OUT} ${index} PARENT_SCOPE)
+            return ()
+        endif ()
+        math(EXPR index "${index} + 1")
+    endforeach ()
+    set(${OUT} "" PARENT_SCOPE)
+endfunction()
+
+# HALCONV_CPU_TARGET_TABLE's rows: each target and its features as
+# halide_target_feature_t enumerators (the parts after arch-bits-os), ended
+# by halide_target_feature_end.
+function(_halconv_tuned_cpu_table OUT)
+    set(rows "")
+    foreach (candidate IN LISTS HALCONV_CPU_TARGETS)
+        string(REPLACE "-" ";" parts "${candidate}")
+        list(SUBLIST parts 3 -1 features)
+        list(APPEND features end)
+        list(TRANSFORM features PREPEND "halide_target_feature_")
+        list(JOIN features ", " features_text)
+        string(APPEND rows "    {\"${candidate}\", {${features_text}}}, \\\n")
+    endforeach ()
+    set(${OUT} "${rows}" PARENT_SCOPE)
 endfunction()
 
 function(_halconv_tuned_bake)
@@ -171,12 +223,28 @@ function(_halconv_tuned_bake)
             list(SORT params)
             list(JOIN params "," params_text)
 
-            string(MD5 id "${op}|${shape_class}|${target}")
+            # The CPU variant it was tuned on (-1: every variant).
+            set(cpu_variant -1)
+            if (target STREQUAL "cpu")
+                string(JSON halide_target ERROR_VARIABLE err GET "${line}" halide_target)
+                if (NOT err AND NOT halide_target STREQUAL "")
+                    _halconv_tuned_cpu_variant(cpu_variant "${halide_target}")
+                    if (cpu_variant STREQUAL "")
+                        message(WARNING "HALCONV_TUNED_RECORDS: ${records}:${lineno}: halide_target "
+                                        "\"${halide_target}\" runs none of HALCONV_CPU_TARGETS "
+                                        "(${HALCONV_CPU_TARGETS}); record ignored")
+                        continue ()
+                    endif ()
+                endif ()
+            endif ()
+
+            string(MD5 id "${op}|${shape_class}|${target}|${cpu_variant}")
             if (NOT DEFINED best_ms_${id})
                 list(APPEND keys ${id})
                 set(key_op_${id} "${op}")
                 set(key_class_${id} "${shape_class}")
                 set(key_target_${id} "${target}")
+                set(key_cpu_variant_${id} ${cpu_variant})
             endif ()
             # Strictly faster wins: the first record keeps ties, and a hand
             # record wins a tie with a tuned one.
@@ -198,6 +266,7 @@ function(_halconv_tuned_bake)
             set(op "${key_op_${id}}")
             set(shape_class "${key_class_${id}}")
             set(target "${key_target_${id}}")
+            set(cpu_variant ${key_cpu_variant_${id}})
             set(params_text "${best_params_${id}}")
             if (best_kind_${id} STREQUAL "hand")
                 continue ()
@@ -210,8 +279,8 @@ function(_halconv_tuned_bake)
                                 "dispatch (cmake/HalconvTuned.cmake knows: ${_halconv_tuned_ops}); winner skipped")
                 continue ()
             endif ()
-            # One pipeline per (op, target, params).
-            string(MD5 pid "${op}|${target}|${params_text}")
+            # One pipeline per (op, target, CPU variant, params).
+            string(MD5 pid "${op}|${target}|${cpu_variant}|${params_text}")
             if (NOT DEFINED pipe_name_${pid})
                 if (NOT DEFINED next_${op})
                     set(next_${op} 1)
@@ -228,8 +297,13 @@ function(_halconv_tuned_bake)
                 if (NOT params_text STREQUAL "")
                     set(params_arg PARAMS ${plist})
                 endif ()
+                set(cpu_targets_arg "")
+                if (cpu_variant GREATER_EQUAL 0)
+                    list(GET HALCONV_CPU_TARGETS ${cpu_variant} cpu_target)
+                    set(cpu_targets_arg CPU_TARGETS ${cpu_target})
+                endif ()
                 halconv_add_pipeline(${name} FROM ${_halconv_tuned_from_${op}} GENERATOR ${op}
-                                     ${params_arg} ${features_arg} VARIANTS ${target})
+                                     ${params_arg} ${features_arg} VARIANTS ${target} ${cpu_targets_arg})
                 string(APPEND includes "#include \"${name}_${target}.h\"\n")
                 list(APPEND pipelines "${name}_${target}")
             endif ()
@@ -244,12 +318,16 @@ function(_halconv_tuned_bake)
             _halconv_tuned_c_string(c_op "${op}")
             _halconv_tuned_c_string(c_class "${shape_class}")
             _halconv_tuned_c_string(c_params "${params_text}")
-            string(APPEND entries "    X(${c_op}, ${c_class}, ${device}, halconv_${name}_${target}, ${c_params}) \\\n")
+            string(APPEND entries "    X(${c_op}, ${c_class}, ${device}, halconv_${name}_${target}, ${c_params}, ${cpu_variant}) \\\n")
             set(shown_params "${params_text}")
             if (shown_params STREQUAL "")
                 set(shown_params "generator defaults")
             endif ()
-            string(APPEND summary "\n    ${shape_class} [${target}] -> halconv_${name}_${target} (${shown_params}; "
+            set(shown_target "${target}")
+            if (cpu_variant GREATER_EQUAL 0)
+                list(GET HALCONV_CPU_TARGETS ${cpu_variant} shown_target)
+            endif ()
+            string(APPEND summary "\n    ${shape_class} [${shown_target}] -> halconv_${name}_${target} (${shown_params}; "
                                   "${best_ms_${id}} ms")
             if (DEFINED hand_ms_${id})
                 string(APPEND summary " vs hand ${hand_ms_${id}} ms)")
@@ -273,15 +351,20 @@ function(_halconv_tuned_bake)
     else ()
         set(HALCONV_TUNED_RECORDS_IS_DEFAULT OFF CACHE INTERNAL "")
     endif ()
+    _halconv_tuned_cpu_table(cpu_table)
     file(CONFIGURE OUTPUT "${inc}" CONTENT
 "// Generated by cmake/HalconvTuned.cmake from HALCONV_TUNED_RECORDS = ${records}
 // (the tuned variants baked into this build; do not edit).
 #pragma once
 ${includes}
 #define HALCONV_TUNED_VARIANT_COUNT ${count}
-// X(op, shape_class, halconv::Device enumerator, function, params text)
+// X(op, shape_class, halconv::Device enumerator, function, params text,
+//   CPU variant: index in HALCONV_CPU_TARGET_TABLE, -1 = every one)
 #define HALCONV_TUNED_VARIANTS(X) \\
 ${entries}
+// The library's CPU targets (HALCONV_CPU_TARGETS), most specific first.
+#define HALCONV_CPU_TARGET_TABLE \\
+${cpu_table}
 " @ONLY)
 endfunction()
 

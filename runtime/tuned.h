@@ -28,7 +28,20 @@ struct TunedEntry {
     const char *function;  // e.g. "halconv_conv2d_tuned_1_cpu"
     const char *params;    // "name=value,..." sorted
     TunedFunction fn;      // the pipeline, cast back to the hand's type to call it
+    // The CPU variant it was tuned on and compiled for alone (an index into
+    // the library's CPU targets, most specific first), -1 = every variant.
+    // It is only dispatched where the library's own multi-target dispatch
+    // runs that variant, so it never runs where its instructions are missing.
+    int cpu_variant;
 };
+
+// The index of the library's CPU target (HALCONV_CPU_TARGETS) that its
+// multi-target dispatch runs on this machine: the first whose features
+// halide_can_use_target_features() accepts; the last one otherwise (the
+// unconditional fallback). Computed once.
+int host_cpu_variant();
+// True when `e` may run here: cpu_variant is -1 or this machine's.
+bool runs_here(const TunedEntry &e);
 
 // True when tuned dispatch is on and some variant of `op` is baked for
 // `device`. Cheap: no allocation, a scan of the (usually tiny) table.

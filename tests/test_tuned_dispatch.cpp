@@ -290,10 +290,11 @@ std::optional<std::vector<float>> run_op(const ShapeClass &c, Device device, dou
     return std::nullopt;
 }
 
+// The variant a call of this class dispatches to on this machine, if any.
 const TunedVariant *baked(const std::string &op, const std::string &shape_class, Device device,
                           const std::vector<TunedVariant> &all) {
     for (const auto &v : all) {
-        if (v.op == op && v.shape_class == shape_class && v.device == device) return &v;
+        if (v.op == op && v.shape_class == shape_class && v.device == device && v.runs_here) return &v;
     }
     return nullptr;
 }
@@ -315,11 +316,47 @@ TEST(TunedDispatch, BakedVariantsAreListed) {
         << ", which must give at least one tuned variant (a tuned winner that beats the hand schedule), "
            "but none was baked: check the configure output (\"halconv: tuned schedules: ...\") and the file";
 #endif
+    const std::string here = halconv::cpu_target();
     for (const auto &v : variants) {
         EXPECT_EQ(v.shape_class.rfind(v.op + ":", 0), 0u) << v.shape_class;
         EXPECT_EQ(v.function.rfind("halconv_" + v.op + "_tuned_", 0), 0u) << v.function;
-        // One variant per (op, shape class, device).
-        EXPECT_EQ(baked(v.op, v.shape_class, v.device, variants), &v) << v.shape_class << " is listed twice";
+        // A variant of one CPU target runs exactly where the library runs
+        // that target; the rest run everywhere.
+        if (v.device == Device::CPU && !v.cpu_target.empty()) {
+            EXPECT_EQ(v.runs_here, v.cpu_target == here) << v.function << " for " << v.cpu_target << ", here " << here;
+        } else {
+            EXPECT_TRUE(v.cpu_target.empty()) << v.function;
+            EXPECT_TRUE(v.runs_here) << v.function;
+        }
+        // One variant per (op, shape class, device) on any one machine.
+        if (v.runs_here) {
+            EXPECT_EQ(baked(v.op, v.shape_class, v.device, variants), &v) << v.shape_class << " is listed twice";
+        }
+        for (const auto &w : variants) {
+            if (&w != &v && w.op == v.op && w.shape_class == v.shape_class && w.device == v.device) {
+                EXPECT_NE(w.cpu_target, v.cpu_target) << v.shape_class << " is listed twice for " << v.cpu_target;
+            }
+        }
+    }
+}
+
+// halconv::cpu_target() asks Halide's runtime the question its multi-target
+// wrappers ask; cross-check it against the compiler's own CPU detection.
+TEST(TunedDispatch, CpuTargetMatchesThisCpu) {
+    const std::string t = halconv::cpu_target();
+    ASSERT_FALSE(t.empty());
+    __builtin_cpu_init();
+    const bool avx512_skylake = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512cd") &&
+                                __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
+                                __builtin_cpu_supports("avx512vl");
+    if (t.find("avx512_skylake") != std::string::npos) {
+        EXPECT_TRUE(avx512_skylake) << t << " chosen on a CPU without AVX-512 F/CD/BW/DQ/VL";
+    } else if (t.find("avx2") != std::string::npos && avx512_skylake) {
+        ADD_FAILURE() << t << " chosen on a CPU with AVX-512 F/CD/BW/DQ/VL (the library's first CPU target "
+                      << "is the AVX-512 one unless HALCONV_CPU_TARGETS was changed)";
+    }
+    if (t.find("avx2") != std::string::npos) {
+        EXPECT_TRUE(__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) << t;
     }
 }
 
@@ -327,9 +364,21 @@ TEST(TunedDispatch, EveryVariantIsChosenForItsShapeClassOnly) {
     DispatchGuard guard;
     const auto variants = halconv::tuned_variants();
     if (variants.empty()) GTEST_SKIP() << "no tuned variant baked into this build";
-    int exercised = 0;
+    int exercised = 0, other_cpu = 0;
     for (const auto &v : variants) {
         SCOPED_TRACE(v.function + " for " + v.shape_class + " on " + halconv::device_name(v.device));
+        if (!v.runs_here) {
+            // Tuned on another CPU target: its class dispatches to this
+            // machine's variant or to the hand schedule, never to it.
+            double floor = 0;
+            halconv::set_tuned_dispatch(true);
+            if (!run_op(parse_class(v.shape_class), v.device, &floor)) continue;
+            const TunedVariant *here = baked(v.op, v.shape_class, v.device, variants);
+            EXPECT_EQ(halconv::last_dispatched_variant(), here ? here->function : std::string("hand"))
+                << v.function << " is for " << v.cpu_target << ", this machine runs " << halconv::cpu_target();
+            other_cpu++;
+            continue;
+        }
         std::string why;
         if (!halconv::device_available(v.device, &why)) {
             std::printf("[ SKIPPED  ] %s on %s: %s\n", v.function.c_str(), halconv::device_name(v.device),
@@ -378,7 +427,12 @@ TEST(TunedDispatch, EveryVariantIsChosenForItsShapeClassOnly) {
             << "for " << other.text();
         exercised++;
     }
-    std::printf("%d of %zu tuned variant(s) exercised\n", exercised, variants.size());
+    std::printf("%d of %zu tuned variant(s) exercised; %d of another CPU target not dispatched to\n", exercised,
+                variants.size(), other_cpu);
+#if HALCONV_TUNED_DEFAULT_RECORDS
+    EXPECT_GT(exercised, 0) << "the default records file bakes no variant this machine (" << halconv::cpu_target()
+                            << ") runs";
+#endif
 }
 
 TEST(TunedDispatch, SwitchOffMeansHand) {
@@ -387,7 +441,7 @@ TEST(TunedDispatch, SwitchOffMeansHand) {
     EXPECT_FALSE(halconv::tuned_dispatch_enabled());
     const auto variants = halconv::tuned_variants();
     for (const auto &v : variants) {
-        if (v.device != Device::CPU || v.op != "conv2d") continue;
+        if (v.device != Device::CPU || v.op != "conv2d" || !v.runs_here) continue;
         double floor;
         ASSERT_TRUE(run_op(parse_class(v.shape_class), v.device, &floor).has_value());
         EXPECT_EQ(halconv::last_dispatched_variant(), "hand") << v.shape_class;

@@ -10,7 +10,10 @@
 // At run time each dispatching call computes the call's shape class (the
 // op and its geometry, batch excluded: runtime/shape_class.h) and runs the
 // tuned variant baked for exactly that class and device, or the hand
-// schedule otherwise. Results agree with the hand schedule's up to
+// schedule otherwise. A CPU winner is tuned on one of the library's CPU
+// targets (AVX2, AVX-512: the one the tuning machine runs) and only runs on
+// machines where the library runs that same target; records of both machine
+// types can ship side by side. Results agree with the hand schedule's up to
 // floating-point reassociation (the tuner rejects candidates that differ by
 // more than 1e-4 relative). Ops that dispatch this way: conv2d,
 // conv_transpose2d, max_pool2d (with and without indices), avg_pool2d,
@@ -36,10 +39,24 @@ struct TunedVariant {
     Device device;            // where it runs
     std::string function;     // its AOT function, e.g. "halconv_conv2d_tuned_1_cpu"
     std::string params;       // its GeneratorParams, "name=value,..." sorted by name
+    // The Halide CPU target it was tuned on and compiled for, e.g.
+    // "x86-64-linux-avx-avx2-avx512-avx512_skylake-f16c-fma-sse41"; empty
+    // when it is built for all of the library's CPU targets (GPU variants,
+    // records without a target).
+    std::string cpu_target;
+    // Whether calls on this machine may dispatch to it: false for a variant
+    // of another CPU target than the one the library runs here.
+    bool runs_here = true;
 };
 
-// Every tuned variant baked into this build (empty when none).
+// Every tuned variant baked into this build (empty when none), including
+// those of other CPU targets than this machine's (runs_here false).
 std::vector<TunedVariant> tuned_variants();
+
+// The Halide target of the CPU code the library runs on this machine: the
+// first of its multi-target CPU variants (HALCONV_CPU_TARGETS) that this CPU
+// supports, e.g. "x86-64-linux-avx-avx2-avx512-avx512_skylake-f16c-fma-sse41".
+std::string cpu_target();
 
 // Turns tuned dispatch on or off for the whole process (thread-safe). The
 // initial state is on unless HALCONV_TUNED is "0", "off", "false" or "no".
