@@ -8,7 +8,7 @@
 // block's tile (tile plus the horizontal halo) in shared memory, then each
 // thread sums its row taps from it: kh + kw reads per output instead of
 // kh * kw. The direct filter and the gradient stage their bordered rows
-// (converted samples; vertical smoothing and difference) the same way.
+// (converted samples) the same way.
 #pragma once
 
 #include "tune/space.h"
@@ -39,6 +39,12 @@ struct FilterGpuSchedule {
                  return n >= 32 && n <= 1024 && n % 32 == 0;
              }},
         };
+        if (op.rfind("gradient_magnitude", 0) == 0) {
+            s.constraints.push_back({"gradient: the staged rows' threads fit a block: tile_x * (tile_y + 2) <= 1024",
+                                     [](const tune::Params &p, const tune::TargetInfo &) {
+                                         return p.at("gpu_filter_tile_x") * (p.at("gpu_filter_tile_y") + 2) <= 1024;
+                                     }});
+        }
         if (op.rfind("filter_direct", 0) == 0) {
             s.constraints.push_back({"direct: the staged rows' threads fit a block: tile_x * (tile_y + 8) <= 1024",
                                      [](const tune::Params &p, const tune::TargetInfo &) {
@@ -97,8 +103,12 @@ struct FilterGpuSchedule {
     void apply(GradientAlgorithm &a, Type, const Target &) const {
         Var bx("bx"), tx("tx"), ty("ty");
         tile_output(a.output, a.fx, a.y, bx, tx, ty);
-        row_pass_in_shared(a.smooth_y, a.output, bx, 0);
-        row_pass_in_shared(a.diff_y, a.output, bx, 0);
+        // The block's bordered rows (tile + a row above and below, + the
+        // horizontal halo) in shared memory; each thread then reads its
+        // 3 x 3 neighbourhood from there.
+        row_pass_in_shared(a.rows, a.output, bx, 0);
+        a.smooth_y.compute_inline();
+        a.diff_y.compute_inline();
         a.magnitude.compute_inline();
     }
 };
