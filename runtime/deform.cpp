@@ -13,6 +13,9 @@
 #include "deform_conv2d_opencl.h"
 #include "deform_conv2d_backward_bands_cpu.h"
 #include "deform_conv2d_wide_blocks_cpu.h"
+#if HALCONV_AVX512_CPU_VARIANT >= 0
+#include "deform_conv2d_backward_wide_blocks_cpu.h"
+#endif
 #include "internal.h"
 #include "shape_class.h"
 #include "deform_dispatch.h"
@@ -258,9 +261,15 @@ void deform_conv2d_backward(ConstTensor input, ConstTensor offset, ConstTensor w
     const bool atomic = o.device == Device::CUDA && o.accumulation == GradAccumulation::Atomic;
     // (Small images: grad_weight summed over bands of rows, see runtime/deform_dispatch.h.)
     const bool bands = deform_backward_bands(p.OH, p.OW, p.K);
+    auto cpu_pipeline = bands ? halconv_deform_conv2d_backward_bands_cpu : halconv_deform_conv2d_backward_cpu;
+#if HALCONV_AVX512_CPU_VARIANT >= 0
+    // (8-channel blocks where the library runs its AVX-512 code: runtime/deform_dispatch.h.)
+    if (!bands && deform_backward_wide_blocks(p.C, p.G) && detail::host_cpu_variant() == HALCONV_AVX512_CPU_VARIANT) {
+        cpu_pipeline = halconv_deform_conv2d_backward_wide_blocks_cpu;
+    }
+#endif
     auto run = detail::tuned_or(
-        detail::pick_pipeline(o.device, o.accumulation,
-                              bands ? halconv_deform_conv2d_backward_bands_cpu : halconv_deform_conv2d_backward_cpu,
+        detail::pick_pipeline(o.device, o.accumulation, cpu_pipeline,
                               halconv_deform_conv2d_backward_cuda, halconv_deform_conv2d_backward_atomic_cuda,
                               halconv_deform_conv2d_backward_opencl),
         "deform_conv2d_backward", [&] { return deform_class("deform_conv2d_backward", p, o); }, o.device, !atomic);

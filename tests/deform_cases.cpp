@@ -222,6 +222,10 @@ std::vector<DeformCase> deform_cases() {
         deform("rows_k64_batch2", 2, 5, 35, 33, 64, 3, 3).p(1).masked().with_bias().std_px(1.5),
         deform("rows_k64_groups2_og2", 1, 8, 29, 40, 64, 3, 3).p(1).g(2).og(2).masked().std_px(1.0),
         deform("bands_oh37_batch2", 2, 6, 37, 9, 7, 3, 3).p(1).og(2).masked().with_bias().std_px(2.0),
+        // The rows pipeline with offset groups of 8k channels: on AVX-512 its
+        // 8-channel-block twin (deform_conv2d_backward_wide_blocks).
+        deform("rows_wide_blocks_og2", 1, 16, 35, 33, 64, 3, 3).p(1).og(2).masked().with_bias().std_px(1.5),
+        deform("rows_wide_blocks_batch2_groups2", 2, 32, 30, 37, 64, 3, 3).p(1).g(2).og(2).std_px(2.0),
     };
 }
 
@@ -293,6 +297,7 @@ std::vector<std::string> deform_coverage_missing(const std::vector<DeformCase> &
         {"OH * OW * K > 65536 (CPU backward: rows)", false},
         {"OH > 16, not a multiple of 16, OH * OW * K <= 65536 (CPU backward: bands, the last partial)", false},
         {"batch 2 on each CPU backward pipeline", false},
+        {"OH * OW * K > 65536 with 8k channels per offset group (CPU backward, AVX-512: rows in 8-channel blocks)", false},
     };
     auto set = [&](const std::string &name, bool v) {
         bool found = false;
@@ -362,6 +367,8 @@ std::vector<std::string> deform_coverage_missing(const std::vector<DeformCase> &
         set("OH * OW * K > 65536 (CPU backward: rows)", rows);
         set("OH > 16, not a multiple of 16, OH * OW * K <= 65536 (CPU backward: bands, the last partial)",
             !rows && s.OH() > 16 && s.OH() % 16 != 0);
+        set("OH * OW * K > 65536 with 8k channels per offset group (CPU backward, AVX-512: rows in 8-channel blocks)",
+            rows && halconv::deform_backward_wide_blocks(s.C, s.offset_groups));
         rows_batch2 = rows_batch2 || (rows && s.N >= 2);
         bands_batch2 = bands_batch2 || (!rows && s.N >= 2 && s.OH() > 16);
     }

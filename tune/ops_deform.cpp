@@ -6,6 +6,7 @@
 #include "runtime/shape_class.h"
 #include "schedules/cpu/deform.h"
 #include "schedules/cuda/deform.h"
+#include "tune/jit.h"
 #include "tune/problem.h"
 
 namespace halconv {
@@ -85,8 +86,15 @@ Problem make_backward(const json::Value &e) {
     p.buffers["grad_weight"] = Halide::Buffer<float>(d.S, d.R, d.C / d.groups, d.K);
     p.buffers["grad_bias"] = Halide::Buffer<float>(d.K);
     p.outputs = {"grad_input", "grad_offset", "grad_mask", "grad_weight", "grad_bias"};
-    // (As the library dispatches: bands of rows for small images.)
-    if (deform_backward_bands(d.OH, d.OW, d.K)) p.hand_overrides["cpu_deform_grad_band_rows"] = kDeformBackwardBandRows;
+    // (As the library dispatches: bands of rows for small images; rows, on
+    // its AVX-512 CPU target, in 8-channel blocks for groups of 8k channels,
+    // CMakeLists.txt's deform_conv2d_backward_wide_blocks.)
+    const bool bands = deform_backward_bands(d.OH, d.OW, d.K);
+    if (bands) p.hand_overrides["cpu_deform_grad_band_rows"] = kDeformBackwardBandRows;
+    if (!bands && deform_backward_wide_blocks(d.C, d.G) && library_target("cpu").has_feature(Halide::Target::AVX512)) {
+        p.hand_overrides["cpu_deform_channel_block"] = kDeformBackwardWideChannelBlock;
+        p.hand_overrides["cpu_deform_grad_c_tile"] = kDeformBackwardWideGradCTile;
+    }
     // Sums of many terms in another order: looser than the forward.
     p.rel_tolerance = 1e-3;
     p.flops = 2 * d.flops();  // the two GEMMs, as bench/bench_deform.cpp counts

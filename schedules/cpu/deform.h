@@ -121,6 +121,17 @@
 // is 4 vector stores, not 64 scalar ones): together A/B 0.89-0.91x the time
 // on dcn_r50. (Tasks of 4 blocks for grad_weight's copy, so that a thread
 // writes whole lines: 1.03-1.05x.)
+// AVX-512 (Zen 4): the tuner found 8-channel blocks with 32-channel tiles in
+// grad_columns' GEMM 1.32x faster on dcn_64_64's backward (confirmed, hand
+// and tuned alternating). JIT A/B on shapes outside the suite, 15 rounds,
+// median time against the 4-channel hand schedule: rows pipeline 28 x 28 x
+// 128 0.84x, 56 x 56 x 64 0.89x, 32 x 32 x 128 with 4 offset groups 0.88x;
+// bands pipeline 14 x 14 x 256 with 2 groups 0.99x, 28 x 28 x 64 with 8
+// groups 0.91x, batch 2 at stride 2 0.88x, but 7 x 7 x 512 1.17x (8-channel
+// blocks alone: 0.95, 0.93, 0.85, 1.11x). So the rows pipeline takes them on
+// AVX-512 for offset groups of 8k channels (deform_conv2d_backward_wide_blocks,
+// runtime/deform_dispatch.h); the bands pipeline and AVX2 (1.17-1.20x slower
+// there) keep 4-channel blocks.
 #pragma once
 
 #include "tune/space.h"
