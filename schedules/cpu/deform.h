@@ -44,6 +44,22 @@
 // software prefetch of the next chunk's or row's streams did not help;
 // chunks of 24 pixels did: 48 take 1.13-1.16x the time, 12 1.57-1.62x),
 // the padded copy ~6 ms.
+// Zen 4 (AVX-512), dcn_vsr, perf samples of the AOT pipeline (2 threads,
+// ~41 ms a call): the GEMM 49% (~20 ms, ~212 GFLOP/s, ~95% of the measured
+// peak), the columns 29% (~12 ms: ~17 instructions a sample, its time on
+// the padded input's loads, i.e. L1 misses, not on arithmetic), positions
+// 8% (with 2 integer divisions per tap), weights 7.5%, cells 1%, the NCHW
+// stores of the output ~5%, and the padded copy ~2.5 ms. With the offsets
+// and mask cache-resident (a 16-row image) positions took as long per
+// sample: they are not bound by memory. Tried, A/B in one process, none
+// taken: Halide's prefetch of the offsets and mask 1-4 groups ahead
+// (1.10-1.15x the time; at the columns' group loop Halide 14 prefetched the
+// current group, its box built from lets of the unshifted loop variable);
+// positions, weights and cells per offset group inside the columns loop
+// (1.00x); a strip's columns at once with rows inside groups (1.17-1.24x);
+// the bilinear weights computed in the columns loop from the fractions
+// (1.02-1.04x); transparent huge pages for the tensors or the scratch
+// (no gain).
 //
 // Backward: grad_columns = W^T grad_output as a GEMM (register tiles of
 // channel vectors x pixels, stored once); the per-group sums (grad_offset,
