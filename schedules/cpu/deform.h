@@ -246,18 +246,23 @@ struct DeformCpuSchedule {
     static int resolve_x_chunk(int x_chunk, bool avx512) { return x_chunk > 0 ? x_chunk : avx512 ? 32 : 24; }
 
     // The padded input in channel blocks (lane, pixel, block, n), once per
-    // call: chunks of pixels in parallel, lanes vectorized.
-    void pad_input(DeformConv2dAlgorithm &a) const {
-        // (Chunks of every block and image in one parallel loop: a small
-        // image has fewer chunks per block than threads.)
-        Var po("po"), pi("pi"), task("task");
-        a.padded.compute_root()
-            .bound(a.lane, 0, a.channel_block)
-            .reorder(a.lane, a.pixel, a.block, a.n)
-            .split(a.pixel, po, pi, 1024, TailStrategy::GuardWithIf)
-            .fuse(po, a.block, task)
+    // call: rows of every block and image in parallel; per row, vectors of
+    // pixels from each of a block's channel planes (dense loads), their
+    // lanes interleaved into the block's layout (one dense store).
+    // (Rows do not overlap, which Halide cannot prove of py * padded_width
+    // + px: allow_race_conditions.)
+    void pad_input(DeformConv2dAlgorithm &a, const Target &t) const {
+        const int v = t.natural_vector_size<float>();
+        RVar px = a.over_padded.x, py = a.over_padded.y, pxo("pxo"), pxi("pxi"), task("task");
+        a.padded.compute_root().bound(a.lane, 0, a.channel_block);
+        a.padded.update()
+            .allow_race_conditions()
+            .split(px, pxo, pxi, v, TailStrategy::GuardWithIf)
+            .reorder(a.lane, pxi, pxo, py, a.block, a.n)
+            .fuse(py, a.block, task)
             .fuse(task, a.n, task)
-            .vectorize(a.lane)
+            .vectorize(pxi)
+            .unroll(a.lane)
             .parallel(task);
     }
 
@@ -368,7 +373,7 @@ struct DeformCpuSchedule {
         a.sample_cell.compute_inline();
         // (Per-chunk buffers: one reused slot per task, not a malloc per chunk.)
         for (Func f : {a.sample_position, a.sample_weight, a.sample_pixel, Func(col)}) f.store_in(MemoryType::Stack);
-        pad_input(a);
+        pad_input(a, t);
         a.packed_weight.compute_root().vectorize(a.packed_weight.args()[0], v, TailStrategy::GuardWithIf).parallel(a.tap);
     }
 
@@ -377,7 +382,7 @@ struct DeformCpuSchedule {
         const int ct = grad_c_tile, xt = grad_x_tile, wkt = grad_weight_k_tile;
         Var x = a.x, y = a.y, k = a.k, n = a.n, c = a.c, tap = a.tap, g = a.g, part = a.part;
         Var xo("xo"), xi("xi"), co("co"), ci("ci"), task("task");
-        pad_input(a);
+        pad_input(a, t);
 
         // grad_columns: a GEMM, channel vectors x pixels, rows in parallel.
         // Each grad_c_tile x grad_x_tile tile of one tap is reduced in

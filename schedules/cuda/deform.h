@@ -46,11 +46,19 @@ struct DeformGpuSchedule {
         return s;
     }
 
+    // (A row's columns over a block's threads, rows and channels over
+    // blocks: the RDom's order kept, px inside py. Rows do not overlap,
+    // which Halide cannot prove of py * padded_width + px:
+    // allow_race_conditions.)
     void pad_input(DeformConv2dAlgorithm &a) const {
-        Var bx("bx"), by("by"), tx("tx"), ty("ty");
-        a.padded.compute_root()
-            .bound(a.lane, 0, 1)
-            .gpu_tile(a.pixel, a.block, bx, by, tx, ty, threads_x, threads_y, TailStrategy::GuardWithIf);
+        RVar px = a.over_padded.x, py = a.over_padded.y, bx("bx"), tx("tx");
+        a.padded.compute_root().bound(a.lane, 0, 1);
+        a.padded.update()
+            .allow_race_conditions()
+            .split(px, bx, tx, int(threads_x) * int(threads_y), TailStrategy::GuardWithIf)
+            .reorder(a.lane, tx, bx, py, a.block, a.n)
+            .gpu_threads(tx)
+            .gpu_blocks(bx, py, a.block);
     }
 
     // A pure stage over (x, y, inner..., n): threads over x and y tiles,
