@@ -7,6 +7,7 @@
 
 #include <halconv/halconv.h>
 
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -369,6 +370,42 @@ TEST(TuneLoop, InterruptKeepsWhatWasMeasured) {
     for (const tune::Record &r : all) EXPECT_NE(r.kind, "tuned");  // stopped before the search
     tune::run_tune(o, log);
     EXPECT_EQ(tune::load_records(records).size(), all.size() + 2 + 9);  // hand twice, the grid
+    std::remove(records.c_str());
+}
+
+// A candidate that crashes the process (a fatal signal inside an
+// autoscheduler or its code) is recorded as failed, and the process exits
+// with the resume status, so that running again skips it; with no
+// candidate in flight the signal is not swallowed.
+TEST(TuneLoop, ACrashingCandidateIsRecordedAsFailedAndSkippedOnResume) {
+    // (The default "fast" death tests fork: the child writes to this path.)
+    const std::string records = temp_path("crash");
+    tune::Record r;
+    r.op = "tune_toy";
+    r.entry = "toy_64x32";
+    r.target = "cpu";
+    r.kind = "autoscheduler";
+    r.scheduler = "Adams2019";
+    r.trial = 1;
+    EXPECT_EXIT(
+        {
+            tune::CrashGuard guard(records, r);
+            std::raise(SIGSEGV);
+        },
+        ::testing::ExitedWithCode(tune::kExitCompileTimeout), "crashed the process");
+    const auto loaded = tune::load_records(records);
+    ASSERT_EQ(loaded.size(), 1u);
+    EXPECT_EQ(loaded[0].status, "failed");
+    EXPECT_EQ(loaded[0].scheduler, "Adams2019");
+    EXPECT_NE(loaded[0].error.find("crashed"), std::string::npos) << loaded[0].error;
+
+    EXPECT_EXIT(
+        {
+            { tune::CrashGuard guard(records, r); }
+            std::raise(SIGSEGV);
+        },
+        ::testing::KilledBySignal(SIGSEGV), "");
+    EXPECT_EQ(tune::load_records(records).size(), 1u);
     std::remove(records.c_str());
 }
 

@@ -1,9 +1,12 @@
 #include "tune/tuner.h"
 
+#include <fcntl.h>
+#include <signal.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <csignal>
@@ -542,6 +545,7 @@ int tune_shape(const OpAdapter &adapter, const bench::json::Value &shape, const 
         std::unique_ptr<Candidate> c;
         {
             auto guard = memory_guard(o, r);
+            CrashGuard crash_guard(o.records, r);
             {
                 auto watchdog = compile_watchdog(o, r);
                 c = Candidate::build(p, {}, target, &as);
@@ -614,6 +618,7 @@ int tune_shape(const OpAdapter &adapter, const bench::json::Value &shape, const 
         } else {
             std::unique_ptr<Candidate> c;
             auto guard = memory_guard(o, r);
+            CrashGuard crash_guard(o.records, r);
             {
                 auto watchdog = compile_watchdog(o, r);
                 c = Candidate::build(p, r.params, target);
@@ -677,7 +682,69 @@ int tune_shape(const OpAdapter &adapter, const bench::json::Value &shape, const 
     return recorded;
 }
 
+// The armed CrashGuard's record line and records path (null: none armed).
+std::atomic<const char *> crash_line{nullptr};
+std::atomic<const char *> crash_path{nullptr};
+size_t crash_line_length = 0;
+
+void on_fatal_signal(int sig) {
+    const char *line = crash_line.exchange(nullptr);
+    const char *path = crash_path.load();
+    if (line && path) {
+        const int fd = ::open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+        if (fd >= 0) {
+            ssize_t unused = ::write(fd, line, crash_line_length);
+            (void)unused;
+            ::close(fd);
+        }
+        static const char msg[] =
+            "\nhalconv tune: the candidate crashed the process (fatal signal): recorded as failed; "
+            "running again resumes after it\n";
+        ssize_t unused = ::write(2, msg, sizeof msg - 1);
+        (void)unused;
+        ::_exit(kExitCompileTimeout);
+    }
+    std::signal(sig, SIG_DFL);
+    std::raise(sig);
+}
+
 }  // namespace
+
+CrashGuard::CrashGuard(const std::string &records_path, Record failed) : path_(records_path) {
+    // (On an alternate stack: a stack overflow, deep recursion in a
+    // scheduler, is a SIGSEGV that has no stack left to run the handler on.
+    // Per thread: the guarding thread is the one that compiles.)
+    thread_local const bool alternate_stack = [] {
+        static thread_local std::vector<char> memory(size_t(1) << 16);
+        stack_t st{};
+        st.ss_sp = memory.data();
+        st.ss_size = memory.size();
+        return ::sigaltstack(&st, nullptr) == 0;
+    }();
+    (void)alternate_stack;
+    static const bool installed = [] {
+        struct sigaction action {};
+        action.sa_handler = on_fatal_signal;
+        action.sa_flags = SA_ONSTACK;
+        sigemptyset(&action.sa_mask);
+        for (int sig : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT}) ::sigaction(sig, &action, nullptr);
+        return true;
+    }();
+    (void)installed;
+    failed.status = "failed";
+    failed.error = "the process crashed (fatal signal) while compiling or running it: abandoned (running again "
+                   "resumes after it)";
+    failed.time = utc_now();
+    line_ = failed.to_json().dump(0) + "\n";
+    crash_line_length = line_.size();
+    crash_path.store(path_.c_str());
+    crash_line.store(line_.c_str());
+}
+
+CrashGuard::~CrashGuard() {
+    crash_line.store(nullptr);
+    crash_path.store(nullptr);
+}
 
 void install_interrupt_handler() { std::signal(SIGINT, on_sigint); }
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "bench/json.h"
+#include "tune/records.h"
 
 namespace halconv {
 namespace tune {
@@ -57,6 +58,25 @@ struct TuneOptions {
 };
 
 constexpr int kExitCompileTimeout = 75;
+
+// While one is alive, a fatal signal (SIGSEGV, SIGBUS, SIGILL, SIGFPE,
+// SIGABRT) in any thread appends `failed` (a record with status failed) to
+// `records_path` and exits with kExitCompileTimeout, so that running again
+// resumes after the candidate instead of crashing on it again. (Adams2019's
+// pipeline for gradient_magnitude_u8 crashed `halconv tune` with a
+// segmentation fault, Zen 4, 2026-11-22, and scripts/tune-suite stopped
+// there.) The line is written by the handler with write(2) alone, prepared
+// beforehand. One guard at a time; not nestable.
+class CrashGuard {
+public:
+    CrashGuard(const std::string &records_path, Record failed);
+    ~CrashGuard();
+    CrashGuard(const CrashGuard &) = delete;
+    CrashGuard &operator=(const CrashGuard &) = delete;
+
+private:
+    std::string path_, line_;
+};
 
 // Set by SIGINT: the loop stops at the next trial boundary (what was
 // measured is already on disk).
